@@ -1,0 +1,155 @@
+import type { Verdict } from './verdict.ts';
+
+export const FAMILIES = ['missing', 'spoofed', 'mismatched', 'cross-tenant', 'data-layer'] as const;
+/** Mutation family: missing identity, spoofed identity, mismatched assertion, cross-tenant object reference, data layer. */
+export type Family = (typeof FAMILIES)[number];
+
+export const PATHS = ['sync', 'retry', 'callback', 'db'] as const;
+/** Where a probe travels: a synchronous request, an idempotent retry, an async job/callback, or the database itself. */
+export type PathKind = (typeof PATHS)[number];
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export interface ControlRefs {
+  /** SOC 2 Trust Services Criteria ids, e.g. `CC6.1`. */
+  soc2: readonly string[];
+  /** ISO/IEC 27001:2022 Annex A ids, e.g. `8.3`. */
+  iso27001: readonly string[];
+}
+
+/** Declarative metadata every suite carries beside its property. */
+export interface SuiteMeta {
+  id: string;
+  title: string;
+  description: string;
+  families: readonly Family[];
+  paths: readonly PathKind[];
+  severity: Severity;
+  controls: ControlRefs;
+  /** What to change in the target when this suite finds something. */
+  remediation: string;
+}
+
+/** An HTTP request as recorded in evidence: headers and body already redacted. */
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface RecordedResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** First bytes of the body (redacted), for humans. */
+  excerpt: string;
+  bodySha256: string;
+  bodyBytes: number;
+  truncated: boolean;
+}
+
+/** One numbered step of a counterexample or a stateful sequence. */
+export interface EvidenceStep {
+  n: number;
+  title: string;
+  request?: RecordedRequest;
+  response?: RecordedResponse;
+  /** A `curl` line reproducing the request, with credentials replaced by placeholders. */
+  curl?: string;
+  note?: string;
+}
+
+export type EvidenceKind = 'control' | 'probe' | 'finding' | 'db-check';
+
+/**
+ * One line of `evidence.jsonl`. Reports are rendered from these records alone.
+ * `prevHash`/`hash` chain the records: hash = sha256(canonical JSON of the record without `hash`).
+ */
+export interface EvidenceRecord {
+  v: 1;
+  seq: number;
+  runId: string;
+  kind: EvidenceKind;
+  suite: string;
+  family: Family;
+  path: PathKind;
+  /** Operation id from the config (HTTP) or the table/view/function checked (db). */
+  operation?: string;
+  mutation: { id: string; title: string; channel?: string };
+  /** Tenant whose legit identity the request carried (null: none). */
+  actor?: string | null;
+  /** Tenant targeted by the mutation (asserted, referenced or victim). */
+  victim?: string | null;
+  seed: number;
+  replayPath?: string;
+  request?: RecordedRequest;
+  response?: RecordedResponse;
+  steps?: EvidenceStep[];
+  verdict: Verdict;
+  /** Stable reason code, e.g. `canary-foreign`, `accepted-empty`, `rejected-status`. */
+  reason: string;
+  detail: string;
+  startedAt: string;
+  durationMs: number;
+  prevHash: string;
+  hash: string;
+}
+
+export type UnsignedEvidenceRecord = Omit<EvidenceRecord, 'seq' | 'runId' | 'prevHash' | 'hash'>;
+
+/** One mutation of the catalogue, as listed in the manifest's methodology section. */
+export interface MutationInfo {
+  id: string;
+  title: string;
+  family: Family;
+  description: string;
+}
+
+export interface OperationInfo {
+  id: string;
+  method: string;
+  path: string;
+  tenantScoped: boolean;
+}
+
+export interface RunCounts {
+  records: number;
+  byKind: Partial<Record<EvidenceKind, number>>;
+  byVerdict: Partial<Record<Verdict, number>>;
+}
+
+/**
+ * `manifest.json`: who, what, when, against what, how complete, and the head of the evidence chain.
+ * When signed, `signature.jws` is a compact JWS whose payload is the canonical JSON of this object without `signature`.
+ */
+export interface RunManifest {
+  v: 1;
+  tool: { name: 'tenancy-audit'; version: string };
+  kind: 'http' | 'db';
+  runId: string;
+  shard?: { index: number; total: number };
+  startedAt: string;
+  endedAt: string;
+  complete: boolean;
+  incompleteReason?: string;
+  system: string;
+  environment: string;
+  target: { baseUrl?: string; database?: string };
+  configHash: string;
+  /** The resolved configuration with every secret redacted (method section of the report). */
+  config: unknown;
+  seed: number;
+  runs: number;
+  command: string;
+  operator: { user?: string; host?: string; ci?: { provider: string; runUrl?: string; commit?: string; ref?: string } };
+  suites: SuiteMeta[];
+  mutations: MutationInfo[];
+  operations: OperationInfo[];
+  tenants: string[];
+  counts: RunCounts;
+  headHash: string;
+  evidenceSha256: string;
+  exitCode: number;
+  signature?: { alg: string; kid?: string; thumbprint: string; jws: string };
+}
