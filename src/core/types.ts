@@ -1,4 +1,4 @@
-import type { Verdict } from './verdict.ts';
+import type { FailLevel, Verdict } from './verdict.ts';
 
 export const FAMILIES = ['missing', 'spoofed', 'mismatched', 'cross-tenant', 'data-layer'] as const;
 /** Mutation family: missing identity, spoofed identity, mismatched assertion, cross-tenant object reference, data layer. */
@@ -92,7 +92,17 @@ export interface EvidenceRecord {
   detail: string;
   startedAt: string;
   durationMs: number;
+  /** Set on records of a merged run: where the record came from (its shard run, shard index, seq and original hash). */
+  origin?: RecordOrigin;
   prevHash: string;
+  hash: string;
+}
+
+/** Provenance of a record copied into a merged run (see `RunManifest.sources`). */
+export interface RecordOrigin {
+  runId: string;
+  shard?: number;
+  seq: number;
   hash: string;
 }
 
@@ -111,6 +121,20 @@ export interface OperationInfo {
   method: string;
   path: string;
   tenantScoped: boolean;
+}
+
+/** One shard folder folded into a merged run, as listed in the merged manifest. */
+export interface RunSource {
+  /** Folder name as given to `tenancy-audit report` (informational). */
+  dir: string;
+  runId: string;
+  shard?: { index: number; total: number };
+  records: number;
+  headHash: string;
+  evidenceSha256: string;
+  complete: boolean;
+  /** The shard manifest's signature: thumbprint claimed and whether it was checked against a key during the merge. */
+  signature?: { thumbprint: string; status: 'valid' | 'not-checked' };
 }
 
 export interface RunCounts {
@@ -151,5 +175,11 @@ export interface RunManifest {
   headHash: string;
   evidenceSha256: string;
   exitCode: number;
+  /** `--fail-on` level the run judged with (default `soft-fail`); reports use it for the overall result. */
+  failOn?: FailLevel;
+  /** `prevHash` of the first record when it is not the default genesis (`sha256("tenancy-audit:genesis:<runId>")`). */
+  genesisHash?: string;
+  /** Set on a merged run: the shard runs it was built from, in merge order. */
+  sources?: RunSource[];
   signature?: { alg: string; kid?: string; thumbprint: string; jws: string };
 }

@@ -1,0 +1,2 @@
+-- Seeded bug `bola-read`: a "read model" for project lookups by id uses the BYPASSRLS worker connection.
+GRANT SELECT ON projects TO reference_worker;

@@ -1,0 +1,33 @@
+import chalk from 'chalk';
+import { ConfigError, TenancyAuditError } from '../core/errors.ts';
+import { EXIT } from '../run/exit-code.ts';
+
+/** Maps an error to its exit code and prints it for a person: code, message, what to do next; no stack for user mistakes. */
+export function reportError(error: unknown, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): number {
+  if (error instanceof TenancyAuditError) {
+    write(chalk.red(`error ${error.code}: ${error.message}`));
+    if (error.hint) write(chalk.dim(`hint: ${error.hint}`));
+    return exitCodeForError(error);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  write(chalk.red(`error: ${message}`));
+  if (process.env['TENANCY_AUDIT_DEBUG'] && error instanceof Error && error.stack) write(error.stack);
+  else write(chalk.dim('hint: this looks like a bug in tenancy-audit; rerun with TENANCY_AUDIT_DEBUG=1 for a stack trace and report it.'));
+  return EXIT.inconclusive;
+}
+
+export function exitCodeForError(error: TenancyAuditError): number {
+  if (error instanceof ConfigError) return EXIT.usage;
+  switch (error.code) {
+    case 'TA_CONFIG_INVALID':
+    case 'TA_CONFIG_NOT_FOUND':
+    case 'TA_USAGE':
+    case 'TA_SUITE_INVALID':
+    case 'TA_IDENTITY':
+      return EXIT.usage;
+    case 'TA_INTERRUPTED':
+      return EXIT.interrupted;
+    default:
+      return EXIT.inconclusive;
+  }
+}

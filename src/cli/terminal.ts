@@ -1,0 +1,92 @@
+import chalk from 'chalk';
+import type { Verdict } from '../core/verdict.ts';
+import type { AuditEvent } from '../run/events.ts';
+
+const COLOR: Record<Verdict, (s: string) => string> = {
+  pass: chalk.green,
+  'closed-by-error': chalk.yellow,
+  'soft-fail': chalk.magenta,
+  'fail-open': chalk.red,
+  leak: chalk.bgRed.white,
+  inconclusive: chalk.cyan,
+};
+
+export function paint(verdict: Verdict): string {
+  return COLOR[verdict](verdict);
+}
+
+/** Terminal reporter: a live progress line on a TTY, plain lines under CI, then a table per suite and each finding. */
+export function createTerminalReporter(options: { live: boolean; write?: (text: string) => void }) {
+  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  const line = (text: string) => write(`${text}\n`);
+  const counts: Partial<Record<Verdict, number>> = {};
+  let probes = 0;
+  let started = performance.now();
+  let lastDraw = 0;
+  const suiteRows: { suite: string; verdict: Verdict; counts: Partial<Record<Verdict, number>> }[] = [];
+
+  const progress = (requests: number) => {
+    const now = performance.now();
+    if (!options.live || now - lastDraw < 100) return;
+    lastDraw = now;
+    const rate = requests / Math.max(0.001, (now - started) / 1000);
+    const summary = (Object.entries(counts) as [Verdict, number][]).map(([v, n]) => `${paint(v)} ${n}`).join('  ');
+    write(`\r\x1b[2K  ${probes} probes · ${rate.toFixed(0)} req/s · ${summary}`);
+  };
+  const clear = () => options.live && write('\r\x1b[2K');
+
+  return (event: AuditEvent): void => {
+    switch (event.type) {
+      case 'run-start':
+        started = performance.now();
+        line(chalk.bold(`tenancy-audit run ${event.runId}`));
+        line(`  target ${event.target} · seed ${event.seed} · suites ${event.suites.map((s) => s.id).join(', ')}`);
+        line(`  evidence ${event.dir}`);
+        break;
+      case 'phase':
+        clear();
+        if (!options.live || event.name !== 'probes') line(chalk.dim(`· ${event.name}${event.detail ? `: ${event.detail}` : ''}`));
+        break;
+      case 'control':
+        if (event.verdict !== 'pass') {
+          clear();
+          line(`  ${paint(event.verdict)} positive control ${event.operation} as ${event.tenant}: ${event.detail}`);
+        }
+        break;
+      case 'probe':
+        probes++;
+        counts[event.verdict] = (counts[event.verdict] ?? 0) + 1;
+        progress(event.requests);
+        if (!options.live && probes % 500 === 0) line(chalk.dim(`  ${probes} probes`));
+        break;
+      case 'finding': {
+        clear();
+        line('');
+        line(`${paint(event.verdict)} ${chalk.bold(event.suite)} · ${event.operation} · ${event.mutation} (${event.reason})`);
+        line(`  ${event.detail}`);
+        line(chalk.dim(`  minimal counterexample (${event.shrinks} shrink steps); replay: ${event.replay}`));
+        for (const step of event.steps) {
+          line(`  ${step.n}. ${step.title}${step.response ? ` → HTTP ${step.response.status}` : step.note ? ` → ${step.note}` : ''}`);
+          if (step.curl) line(chalk.dim(step.curl.split('\n').map((l) => `     ${l}`).join('\n')));
+        }
+        break;
+      }
+      case 'suite-end':
+        suiteRows.push({ suite: event.suite, verdict: event.verdict, counts: event.counts });
+        break;
+      case 'run-end': {
+        clear();
+        line('');
+        const width = Math.max(...suiteRows.map((r) => r.suite.length), 5);
+        line(chalk.bold(`${'suite'.padEnd(width)}  verdict          probes by verdict`));
+        for (const row of suiteRows) {
+          const detail = (Object.entries(row.counts) as [Verdict, number][]).map(([v, n]) => `${v} ${n}`).join(', ') || 'no probes';
+          line(`${row.suite.padEnd(width)}  ${paint(row.verdict).padEnd(16 + (paint(row.verdict).length - row.verdict.length))} ${detail}`);
+        }
+        if (!event.complete) line(chalk.yellow(`run incomplete: ${event.incompleteReason ?? 'stopped early'}`));
+        line(`exit ${event.exitCode}`);
+        break;
+      }
+    }
+  };
+}

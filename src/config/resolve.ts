@@ -1,0 +1,114 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { canonicalJson, sha256Hex } from '../core/canonical.ts';
+import { ConfigError, type ConfigIssue } from '../core/errors.ts';
+import type { ParsedConfig } from './schema.ts';
+
+/** The validated configuration with every `env:`/`file:` secret resolved. Never print it: print `redacted`. */
+export interface ResolvedConfig extends ParsedConfig {
+  file: string | undefined;
+  dir: string;
+  /** Every resolved secret value, for the evidence redactor. */
+  secrets: string[];
+  /** The configuration as written, with secret values replaced by their reference (`env:NAME`) or `[secret]`. */
+  redacted: ParsedConfig;
+  /** sha256 of the canonical redacted configuration. */
+  hash: string;
+}
+
+interface ResolveContext {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  file: string | undefined;
+}
+
+export function resolveSecrets(parsed: ParsedConfig, ctx: ResolveContext): ResolvedConfig {
+  const issues: ConfigIssue[] = [];
+  const secrets: string[] = [];
+  const config = structuredClone(parsed) as ParsedConfig;
+  const redacted = structuredClone(parsed) as ParsedConfig;
+
+  const resolve = (value: string, at: string): string => {
+    const resolved = resolveReference(value, at, ctx, issues);
+    if (resolved !== undefined && resolved.length >= 4) secrets.push(resolved);
+    return resolved ?? '';
+  };
+  const shown = (value: string): string => (/^(env|file):/.test(value) ? value : '[secret]');
+
+  const tokens = config.identity.tokens;
+  const redactedTokens = redacted.identity.tokens;
+  if (tokens.kind === 'mint' && redactedTokens.kind === 'mint') {
+    if (typeof tokens.key.jwk === 'string') {
+      const text = resolve(tokens.key.jwk, 'identity.tokens.key.jwk');
+      redactedTokens.key.jwk = shown(tokens.key.jwk);
+      tokens.key.jwk = parseJwk(text, 'identity.tokens.key.jwk', issues);
+    } else if (tokens.key.jwk) {
+      redactedTokens.key.jwk = '[secret]';
+    }
+    if (tokens.key.jwk && typeof tokens.key.jwk === 'object') secrets.push(...privateJwkParts(tokens.key.jwk));
+    if (tokens.key.pem) {
+      const original = tokens.key.pem;
+      tokens.key.pem = resolve(original, 'identity.tokens.key.pem');
+      redactedTokens.key.pem = shown(original);
+    }
+  }
+  if (tokens.kind === 'static' && redactedTokens.kind === 'static') {
+    for (const [tenant, ref] of Object.entries(tokens.tokens)) {
+      tokens.tokens[tenant] = resolve(ref, `identity.tokens.tokens.${tenant}`);
+      redactedTokens.tokens[tenant] = shown(ref);
+    }
+  }
+  if (config.run.signKey) {
+    const original = config.run.signKey;
+    config.run.signKey = resolve(original, 'run.signKey');
+    redacted.run.signKey = shown(original);
+  }
+  for (const [name, value] of Object.entries(config.target.headers ?? {})) {
+    if (/^(env|file):/.test(value)) {
+      config.target.headers![name] = resolve(value, `target.headers.${name}`);
+    } else if (/authorization|cookie|token|key|secret/i.test(name)) {
+      secrets.push(value);
+      redacted.target.headers![name] = '[secret]';
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues, ctx.file);
+  return { ...config, file: ctx.file, dir: ctx.dir, secrets, redacted, hash: sha256Hex(canonicalJson(redacted)) };
+}
+
+function resolveReference(value: string, at: string, ctx: ResolveContext, issues: ConfigIssue[]): string | undefined {
+  if (value.startsWith('env:')) {
+    const name = value.slice(4);
+    const resolved = ctx.env[name];
+    if (resolved === undefined || resolved === '') {
+      issues.push({ path: at, message: `environment variable ${name} is not set` });
+      return undefined;
+    }
+    return resolved;
+  }
+  if (value.startsWith('file:')) {
+    const file = path.resolve(ctx.dir, value.slice(5));
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      issues.push({ path: at, message: `cannot read ${file}` });
+      return undefined;
+    }
+  }
+  return value;
+}
+
+function privateJwkParts(jwk: Record<string, unknown>): string[] {
+  return ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'].map((part) => jwk[part]).filter((v): v is string => typeof v === 'string');
+}
+
+function parseJwk(text: string, at: string, issues: ConfigIssue[]): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  try {
+    const jwk = JSON.parse(text) as unknown;
+    if (jwk && typeof jwk === 'object' && !Array.isArray(jwk) && 'kty' in jwk) return jwk as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  issues.push({ path: at, message: 'expected a JSON Web Key (a JSON object with "kty")' });
+  return undefined;
+}

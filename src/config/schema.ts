@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { FAIL_LEVELS } from '../core/verdict.ts';
+
+/**
+ * The one source of truth for the configuration: validation, TypeScript types and the JSON Schema
+ * (`tenancy-audit schema`) all come from here. Secrets are strings `env:NAME` (or `file:PATH` for keys);
+ * literals are accepted for local test keys but never printed.
+ */
+const secret = z.string().min(1).describe('A secret: `env:NAME` reads an environment variable, `file:PATH` reads a file relative to the config.');
+const positiveInt = z.number().int().positive();
+const httpMethod = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+const jsonPath = z.string().describe('Dot path into a JSON body, e.g. `id`, `data.items`, `items[0].id`; `$` is the whole body.');
+
+const requestTemplate = {
+  method: httpMethod,
+  path: z.string().startsWith('/').describe('Path template: `{{id}}`, `{{tenant}}`, `{{fixtures.<name>.id}}` are filled in.'),
+  query: z.record(z.string(), z.string()).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.unknown().optional().describe('JSON body template: `{{canary}}`, `{{marker}}`, `{{tenant}}`, `{{id}}` are filled in.'),
+};
+
+const mintTokens = z.strictObject({
+  kind: z.literal('mint'),
+  key: z.strictObject({
+    alg: z.string().min(2).default('RS256'),
+    jwk: z.union([secret, z.record(z.string(), z.unknown())]).optional().describe('Private JWK (object, `file:` or `env:`).'),
+    pem: secret.optional().describe('PKCS#8 private key PEM, or the HMAC secret for HS* (`env:`/`file:`).'),
+    kid: z.string().optional(),
+  }),
+  issuer: z.string().min(1),
+  audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  tenantClaim: z.string().min(1).default('tenant_id').describe('Claim name or dot path of the tenant claim, e.g. `org.id`.'),
+  subject: z.string().optional().describe('Subject template, `{{tenant}}` filled in.'),
+  expiresInSeconds: positiveInt.default(900),
+  claims: z.record(z.string(), z.unknown()).optional(),
+});
+
+const staticTokens = z.strictObject({
+  kind: z.literal('static'),
+  tokens: z.record(z.string(), secret).describe('Tenant id → token, normally `env:NAME`.'),
+  tenantClaim: z.string().min(1).default('tenant_id'),
+});
+
+const commandTokens = z.strictObject({
+  kind: z.literal('command'),
+  command: z.string().min(1).describe('Shell command printing a token; `{{tenant}}` and $TENANCY_AUDIT_TENANT name the tenant.'),
+  timeoutMs: positiveInt.default(15_000),
+  cacheSeconds: z.number().int().nonnegative().default(300),
+  tenantClaim: z.string().min(1).default('tenant_id'),
+});
+
+const fixtureSchema = z.strictObject({
+  create: z.strictObject({ ...requestTemplate, id: jsonPath.default('id') }).optional(),
+  delete: z.strictObject(requestTemplate).optional(),
+  ids: z.record(z.string(), z.string()).optional().describe('Pre-existing fixture ids per tenant (read-only staging).'),
+  canaries: z.record(z.string(), z.string()).optional().describe('With `ids`: the canary each pre-existing fixture shows.'),
+});
+
+const operationSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'letters, digits, dot, dash, underscore'),
+  kind: z.enum(['list', 'read', 'create', 'update', 'delete']),
+  ...requestTemplate,
+  fixture: z.string().optional().describe('Fixture this operation reads or changes (its ids fill `{{id}}`).'),
+  tenantScoped: z.boolean().default(true),
+  verify: z.string().optional().describe('Operation id read as each tenant after an accepted write, to see where it landed.'),
+});
+
+const bodyMatcher = z.union([
+  z.strictObject({ jsonPath, nonEmpty: z.literal(true) }),
+  z.strictObject({ regex: z.string().min(1) }),
+]);
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  name: z.string().min(1).default('target').describe('System name shown on the report cover.'),
+  environment: z.string().min(1).default('staging'),
+  target: z.strictObject({
+    baseUrl: z.url({ protocol: /^https?$/ }),
+    allowHosts: z.array(z.string().min(1)).optional().describe('Hosts requests may go to; default: the base URL host.'),
+    timeoutMs: positiveInt.default(10_000),
+    concurrency: positiveInt.max(256).default(8),
+    ratePerSecond: positiveInt.default(200),
+    maxBodyBytes: positiveInt.default(1_048_576),
+    headers: z.record(z.string(), z.string()).optional(),
+  }),
+  identity: z.strictObject({
+    tokens: z.discriminatedUnion('kind', [mintTokens, staticTokens, commandTokens]),
+    jwksUrl: z.string().optional().describe('Target JWKS (absolute URL or path); its public keys feed RS→HS confusion.'),
+  }),
+  tenants: z.array(z.strictObject({ id: z.string().min(1) })).min(2, 'at least two tenants are needed to test isolation'),
+  channels: z
+    .strictObject({
+      headers: z.array(z.string().min(1)).default([]),
+      query: z.array(z.string().min(1)).default([]),
+      body: z.array(z.string().min(1)).default([]),
+      path: z.array(z.string().min(1)).default([]).describe('Path template variables that carry a tenant, e.g. `tenant`.'),
+      cookies: z.array(z.string().min(1)).default([]),
+      host: z.string().optional().describe('Host pattern with `{{tenant}}`, e.g. `{{tenant}}.staging.example.com`.'),
+    })
+    .default({ headers: [], query: [], body: [], path: [], cookies: [] }),
+  fixtures: z.record(z.string(), fixtureSchema).default({}),
+  operations: z.array(operationSchema).min(1),
+  rejection: z
+    .strictObject({
+      statuses: z.array(z.number().int().min(100).max(599)).min(1).default([400, 401, 403, 404, 422]),
+      bodyMatchers: z.array(bodyMatcher).default([]),
+    })
+    .default({ statuses: [400, 401, 403, 404, 422], bodyMatchers: [] }),
+  empty: z
+    .array(z.strictObject({ jsonPath }))
+    .default([{ jsonPath: '$' }, { jsonPath: 'items' }, { jsonPath: 'data' }, { jsonPath: 'results' }])
+    .describe('Where an empty result shows: the value at the path is an empty array/object, null or "".'),
+  suites: z
+    .strictObject({
+      dirs: z.array(z.string()).default([]).describe('Folders with user suites (files calling defineSuite).'),
+      include: z.array(z.string()).default([]),
+      exclude: z.array(z.string()).default([]),
+    })
+    .default({ dirs: [], include: [], exclude: [] }),
+  run: z
+    .strictObject({
+      seed: z.number().int().optional(),
+      runs: positiveInt.default(40),
+      failOn: z.enum([...FAIL_LEVELS, 'never']).default('soft-fail'),
+      reportDir: z.string().default('reports'),
+      maxRequests: positiveInt.optional(),
+      maxDurationSeconds: positiveInt.optional(),
+      signKey: secret.optional(),
+    })
+    .default({ runs: 40, failOn: 'soft-fail', reportDir: 'reports' }),
+});
+
+/** What a config file may say (defaults optional). */
+export type UserConfig = z.input<typeof configSchema>;
+/** The configuration after defaults, before secrets are resolved. */
+export type ParsedConfig = z.output<typeof configSchema>;
+export type OperationConfig = ParsedConfig['operations'][number];
+export type FixtureConfig = ParsedConfig['fixtures'][string];
+export type TokensConfig = ParsedConfig['identity']['tokens'];
+
+export function configJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

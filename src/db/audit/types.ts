@@ -1,0 +1,155 @@
+/**
+ * Facts the data-layer audit reads from `pg_catalog`, as plain data. Catalog checks are pure functions of this
+ * snapshot, so each is unit-tested on hand-built snapshots without a database.
+ */
+
+export type PolicyCommand = 'ALL' | 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
+export const GRANTABLE_COMMANDS = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
+export type GrantableCommand = (typeof GRANTABLE_COMMANDS)[number];
+
+export interface RoleFacts {
+  name: string;
+  superuser: boolean;
+  bypassRls: boolean;
+}
+
+export interface AuditedRole extends RoleFacts {
+  canLogin: boolean;
+  /** Superuser or BYPASSRLS roles the audited role is a member of (it can `SET ROLE` to them). */
+  privilegedMemberships: string[];
+}
+
+export interface ColumnFacts {
+  name: string;
+  /** `format_type` of the declared type, e.g. `character varying(40)`. */
+  type: string;
+  /** Base type name after resolving one domain level, e.g. `varchar`, `uuid`, `int4`. */
+  baseType: string;
+  /** `pg_type.typcategory` of the base type (S string, N numeric, A array, E enum, …). */
+  category: string;
+  notNull: boolean;
+  /** Default expression (`pg_get_expr`), or null. */
+  default: string | null;
+  identity: '' | 'a' | 'd';
+  generated: boolean;
+  /** Declared maximum length of a character type, or null. */
+  maxLength: number | null;
+  enumLabels: string[] | null;
+}
+
+export interface ForeignKeyFacts {
+  name: string;
+  columns: string[];
+  /** Qualified name of the referenced table. */
+  references: string;
+  referencedColumns: string[];
+}
+
+export interface TableFacts {
+  oid: number;
+  schema: string;
+  name: string;
+  /** `schema.name`, quoted where needed: the name findings use. */
+  qualified: string;
+  kind: 'table' | 'partitioned';
+  owner: string;
+  rlsEnabled: boolean;
+  rlsForced: boolean;
+  /** Whether this table is in scope as a tenant table (has the tenant column, or listed explicitly). */
+  tenant: boolean;
+  /** Name of the tenant column when the table has it. */
+  tenantColumn: string | null;
+  /** The audited role has the privileges of the table owner (`pg_has_role(role, relowner, 'USAGE')`). */
+  roleOwns: boolean;
+  /** What the audited role may do (table or any-column privilege, including via membership and PUBLIC, and schema USAGE). */
+  privileges: Record<GrantableCommand, boolean>;
+  columns: ColumnFacts[];
+  foreignKeys: ForeignKeyFacts[];
+  /** Column sets of unique indexes (expressions omitted). */
+  uniqueKeys: string[][];
+}
+
+export interface PolicyFacts {
+  /** Qualified table name. */
+  table: string;
+  name: string;
+  command: PolicyCommand;
+  permissive: boolean;
+  /** Role names; `public` for PUBLIC. */
+  roles: string[];
+  /** The policy applies to the audited role (PUBLIC, or a role whose privileges it has). */
+  appliesToRole: boolean;
+  using: string | null;
+  withCheck: string | null;
+}
+
+export interface ViewFacts {
+  oid: number;
+  qualified: string;
+  kind: 'view' | 'matview';
+  owner: string;
+  securityInvoker: boolean;
+  /** The audited role can SELECT it (and use its schema). */
+  readable: boolean;
+  /** Relations the view's rewrite rule depends on directly (qualified names: tables and views). */
+  references: string[];
+  columns: string[];
+}
+
+export interface FunctionFacts {
+  oid: number;
+  /** `schema.name` */
+  qualified: string;
+  /** `regprocedure` text, e.g. `public.list_documents()`. */
+  signature: string;
+  kind: 'function' | 'procedure';
+  securityDefiner: boolean;
+  owner: string;
+  executable: boolean;
+  volatility: 'immutable' | 'stable' | 'volatile';
+  returnsSet: boolean;
+  returnType: string;
+  /** Arguments without defaults: a function is called by the behaviour proofs only when this is 0. */
+  requiredArgs: number;
+  language: string;
+  /** `pg_get_functiondef` text, or null when it could not be read. */
+  definition: string | null;
+}
+
+export interface SettingDefault {
+  role: string | null;
+  database: string | null;
+  /** The `name=value` entry. */
+  entry: string;
+}
+
+/** A section of the catalog that could not be read (it makes the checks that need it inconclusive). */
+export interface CatalogGap {
+  section: 'functions' | 'views' | 'settings' | 'policies';
+  message: string;
+}
+
+export interface CatalogSnapshot {
+  serverVersion: string;
+  serverVersionNum: number;
+  database: string;
+  /** `session_user` of the connection the snapshot was read on. */
+  sessionUser: string;
+  role: AuditedRole;
+  tenantSetting: string;
+  tenantColumn: string;
+  /** All ordinary and partitioned tables in user schemas; `tenant` marks the ones in scope. */
+  tables: TableFacts[];
+  policies: PolicyFacts[];
+  views: ViewFacts[];
+  functions: FunctionFacts[];
+  /** Defaults for the tenant setting in `pg_db_role_setting` that reach the audited role in this database. */
+  settingDefaults: SettingDefault[];
+  /** Attributes of every role that owns a table, view or function. */
+  owners: Record<string, RoleFacts>;
+  /** `[a, b]` pairs where role `a` has the privileges of role `b` (owners of views/functions vs owners of tenant tables). */
+  ownerInherits: [string, string][];
+  gaps: CatalogGap[];
+  collectedAt: string;
+  durationMs: number;
+}

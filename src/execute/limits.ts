@@ -1,0 +1,67 @@
+/** At most `limit` tasks at once. */
+export class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+/** Spaces request starts so that no more than `perSecond` begin in any second (on average). */
+export class RateLimiter {
+  private next = 0;
+  private readonly interval: number;
+  constructor(perSecond: number, private readonly now: () => number = () => performance.now()) {
+    this.interval = 1000 / perSecond;
+  }
+
+  async take(): Promise<void> {
+    const now = this.now();
+    const slot = Math.max(now, this.next);
+    this.next = slot + this.interval;
+    const wait = slot - now;
+    if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+/** Request-count and wall-clock budget for a run (`--max-requests`, `--max-duration`). */
+export class Budget {
+  private sent = 0;
+  private readonly deadline: number | undefined;
+  private stopReason: string | undefined;
+
+  constructor(private readonly maxRequests?: number, maxDurationMs?: number, private readonly now: () => number = Date.now) {
+    this.deadline = maxDurationMs === undefined ? undefined : now() + maxDurationMs;
+  }
+
+  /** Reserves one request; returns a reason when the budget is spent (the request must not be sent). */
+  reserve(): string | undefined {
+    if (this.stopReason) return this.stopReason;
+    if (this.maxRequests !== undefined && this.sent >= this.maxRequests) this.stopReason = `--max-requests ${this.maxRequests} reached`;
+    else if (this.deadline !== undefined && this.now() >= this.deadline) this.stopReason = '--max-duration reached';
+    if (this.stopReason) return this.stopReason;
+    this.sent++;
+    return undefined;
+  }
+
+  stop(reason: string): void {
+    this.stopReason ??= reason;
+  }
+
+  get exhausted(): string | undefined {
+    return this.stopReason;
+  }
+
+  get requests(): number {
+    return this.sent;
+  }
+}

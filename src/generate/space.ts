@@ -1,0 +1,64 @@
+import type { Arbitrary } from 'fast-check';
+import type { ParsedConfig } from '../config/schema.ts';
+import type { Probe } from './probe.ts';
+
+export interface OperationView {
+  id: string;
+  kind: 'list' | 'read' | 'create' | 'update' | 'delete';
+  method: string;
+  path: string;
+  fixture: string | undefined;
+  tenantScoped: boolean;
+  /** The request carries a JSON body (body channels apply). */
+  hasBody: boolean;
+  /** Tenant-carrying path variables this operation's path uses. */
+  tenantPathVars: string[];
+  /** The request names an object by id (`{{id}}` or `{{fixtures.<name>.id}}`). */
+  addressesObject: boolean;
+}
+
+export interface ForgeryInfo {
+  id: string;
+  title: string;
+  family: 'missing' | 'spoofed';
+  /** Tenant the forged credential claims. */
+  claims: 'actor' | 'other' | 'none';
+}
+
+/** What a suite may draw from: the configured tenants, operations and channels, and the applicable forgeries. */
+export interface ProbeSpace {
+  tenants: readonly string[];
+  /** Ordered pairs (actor, victim) of distinct tenants. */
+  tenantPairs: readonly (readonly [string, string])[];
+  operations: readonly OperationView[];
+  channels: ParsedConfig['channels'];
+  forgeries: readonly ForgeryInfo[];
+}
+
+/** An independent property: fast-check explores `arbitrary` after running every `examples` entry. */
+export interface ProbeCell {
+  key: string;
+  operation: string;
+  arbitrary: Arbitrary<Probe>;
+  examples: Probe[];
+}
+
+export function buildProbeSpace(config: ParsedConfig, forgeries: readonly ForgeryInfo[]): ProbeSpace {
+  const tenants = config.tenants.map((t) => t.id);
+  const tenantPairs = tenants.flatMap((a) => tenants.filter((b) => b !== a).map((b) => [a, b] as const));
+  const operations = config.operations.map((op): OperationView => {
+    const text = JSON.stringify([op.path, op.query ?? null, op.body ?? null]);
+    return {
+      id: op.id,
+      kind: op.kind,
+      method: op.method,
+      path: op.path,
+      fixture: op.fixture,
+      tenantScoped: op.tenantScoped,
+      hasBody: op.body !== undefined && op.method !== 'GET' && op.method !== 'DELETE',
+      tenantPathVars: config.channels.path.filter((v) => op.path.includes(`{{${v}}}`)),
+      addressesObject: /\{\{(id|fixtures\.[^}]+\.id)\}\}/.test(text),
+    };
+  });
+  return { tenants, tenantPairs, operations, channels: config.channels, forgeries };
+}

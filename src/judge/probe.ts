@@ -1,0 +1,72 @@
+import { tenantsSeen } from './canary.ts';
+import { isEmptyResult, isRejection } from './rejection.ts';
+import type { Judgement, JudgeRules, ProbeObservation } from './types.ts';
+
+/**
+ * The verdict for one mutated request (DESIGN.md "Oracles and verdicts").
+ * Order matters: foreign data outranks any status code, and nothing but a recognised rejection passes.
+ */
+export function judgeProbe(obs: ProbeObservation, rules: JudgeRules): Judgement {
+  if (obs.outcome.kind === 'failure') {
+    const { kind, message } = obs.outcome.failure;
+    return { verdict: 'inconclusive', reason: `transport-${kind}`, detail: message, seen: [] };
+  }
+  const response = obs.outcome.response;
+  const seen = tenantsSeen(response, obs.canaries);
+  const foreign = seen.filter((tenant) => tenant !== obs.actor);
+
+  if (foreign.length > 0) {
+    return obs.actor === null
+      ? verdict('fail-open', 'canary-without-identity', `served data of ${list(foreign)} to a request without identity (HTTP ${response.status})`, seen)
+      : verdict('leak', 'canary-foreign', `tenant ${obs.actor} was shown data of ${list(foreign)} (HTTP ${response.status})`, seen);
+  }
+  const landedElsewhere = (obs.sideEffects?.landedIn ?? []).filter((tenant) => tenant !== obs.actor);
+  const changed = (obs.sideEffects?.foreignChanged ?? []).filter((tenant) => tenant !== obs.actor);
+  if (obs.actor === null && landedElsewhere.length + changed.length > 0) {
+    const where = list([...new Set([...landedElsewhere, ...changed])]);
+    return verdict('fail-open', 'write-without-identity', `a request without identity wrote to data of ${where}`, seen);
+  }
+  if (landedElsewhere.length > 0) {
+    return verdict('leak', 'write-landed-foreign', `the write landed in ${list(landedElsewhere)}`, seen);
+  }
+  if (changed.length > 0) {
+    return verdict('leak', 'foreign-data-changed', `data of ${list(changed)} was changed or deleted`, seen);
+  }
+  if (response.status === 429) {
+    return verdict('inconclusive', 'rate-limited', 'the target answered 429; lower --rate or --concurrency', seen);
+  }
+  if (isRejection(response, rules)) return verdict('pass', 'rejected', `rejected with HTTP ${response.status}`, seen);
+  if (response.status >= 500) {
+    return verdict('closed-by-error', 'server-error', `closed, but by a server error (HTTP ${response.status}) instead of a rejection`, seen);
+  }
+  if (response.status >= 400) {
+    return verdict(
+      'inconclusive',
+      'unrecognised-status',
+      `HTTP ${response.status} is neither a configured rejection nor an acceptance; add it to rejection.statuses if it rejects`,
+      seen,
+    );
+  }
+  return judgeAccepted(obs, response.status, isEmptyResult(response, rules), seen);
+}
+
+function judgeAccepted(obs: ProbeObservation, status: number, empty: boolean, seen: string[]): Judgement {
+  if (obs.credential === 'invalid') {
+    if (!empty || seen.length > 0) {
+      return verdict('fail-open', 'accepted-invalid-credential', `an invalid credential was accepted and served data (HTTP ${status})`, seen);
+    }
+    return verdict('soft-fail', 'accepted-empty', `an invalid credential was accepted with an empty result (HTTP ${status}) instead of a rejection`, seen);
+  }
+  if (obs.family === 'cross-tenant') {
+    return verdict('soft-fail', 'accepted-foreign-reference', `a reference to another tenant's object was accepted (HTTP ${status}) without showing its data`, seen);
+  }
+  return verdict('soft-fail', 'assertion-ignored', `a mismatched tenant assertion was silently ignored (HTTP ${status}) instead of rejected`, seen);
+}
+
+function verdict(v: Judgement['verdict'], reason: string, detail: string, seen: string[]): Judgement {
+  return { verdict: v, reason, detail, seen };
+}
+
+function list(tenants: readonly string[]): string {
+  return tenants.map((t) => `"${t}"`).join(', ');
+}

@@ -1,0 +1,39 @@
+import type { Family } from '../core/types.ts';
+import type { Verdict } from '../core/verdict.ts';
+import type { Outcome, ResponseView } from '../core/exchange.ts';
+
+export type { Outcome, ResponseView };
+
+export type BodyMatcher = { jsonPath: string; nonEmpty: true } | { regex: string };
+
+export interface JudgeRules {
+  /** Statuses that mean "rejected" (default 400, 401, 403, 404, 422). */
+  rejectStatuses: readonly number[];
+  /** Body shapes that mean "rejected" whatever the status (e.g. GraphQL `errors`). */
+  rejectBodies: readonly BodyMatcher[];
+  /** JSON paths where an empty value means "no data served". */
+  emptyPaths: readonly string[];
+}
+
+/** Everything the oracle needs about one probe; built by the engine, judged without I/O. */
+export interface ProbeObservation {
+  family: Family;
+  /** `legit`: a valid credential of `actor`; `invalid`: missing, forged or otherwise not a credential to honour. */
+  credential: 'legit' | 'invalid';
+  /** Tenant whose identity the requester really holds (null: none). */
+  actor: string | null;
+  /** Canary strings per tenant, planted at setup. */
+  canaries: Readonly<Record<string, readonly string[]>>;
+  outcome: Outcome;
+  /** After an accepted write: tenants whose data shows the probe's marker, and whether a foreign fixture changed. */
+  sideEffects?: { landedIn: readonly string[]; foreignChanged: readonly string[] };
+}
+
+export interface Judgement {
+  verdict: Verdict;
+  /** Stable code: the shrinker keeps a counterexample only while (verdict, reason) stays the same. */
+  reason: string;
+  detail: string;
+  /** Tenants whose canaries were seen in the response. */
+  seen: string[];
+}

@@ -1,0 +1,221 @@
+import type { Family, MutationInfo, OperationInfo, PathKind, RunSource, Severity, SuiteMeta } from '../core/types.ts';
+import type { FailLevel, Verdict } from '../core/verdict.ts';
+import type { SignatureStatus } from '../evidence/verify.ts';
+import type { ControlRelationship, ControlStatus, SuiteStatus } from './controls.ts';
+
+export type OverallResult = 'pass' | 'warn' | 'fail' | 'inconclusive';
+
+export interface VerdictCount {
+  verdict: Verdict;
+  label: string;
+  count: number;
+  color: string;
+}
+
+export interface RunInfo {
+  runId: string;
+  kind: 'http' | 'db' | 'unknown';
+  toolVersion: string;
+  system: string;
+  environment: string;
+  target: string;
+  configHash: string;
+  seed: number | null;
+  runs: number | null;
+  command: string;
+  operator: string;
+  ci: string;
+  startedAt: string;
+  endedAt: string;
+  durationText: string;
+  complete: boolean;
+  incompleteReason: string;
+  shards: RunSource[];
+  tenants: string[];
+  manifestPresent: boolean;
+}
+
+export interface SuiteReport {
+  id: string;
+  anchor: string;
+  title: string;
+  description: string;
+  severity: Severity | 'unknown';
+  families: readonly Family[];
+  paths: readonly PathKind[];
+  status: SuiteStatus;
+  statusReason: string;
+  controlsLive: boolean;
+  positiveControls: { passed: number; failed: number };
+  judged: number;
+  findings: number;
+  verdicts: VerdictCount[];
+  remediation: string;
+  controls: { soc2: readonly string[]; iso27001: readonly string[] };
+  declared: boolean;
+}
+
+export interface CoverageRow {
+  suite: string;
+  operation: string;
+  operationLabel: string;
+  family: Family;
+  path: PathKind;
+  total: number;
+  counts: Record<Verdict, number>;
+  worst: Verdict;
+  /** Finding ids in this cell. */
+  findingIds: string[];
+  /** A failing (else inconclusive) record of the cell without a finding record, for JUnit. */
+  example?: { seq: number; verdict: Verdict; reason: string; detail: string; steps: StepView[] };
+}
+
+export interface HeaderView {
+  name: string;
+  value: string;
+}
+
+export interface StepView {
+  n: number;
+  title: string;
+  note: string;
+  request?: { method: string; url: string; headers: HeaderView[]; body: string; bodyTruncated: boolean };
+  response?: { status: number; headers: HeaderView[]; excerpt: string; bodySha256: string; bodyBytes: number; truncated: boolean };
+  curl: string;
+}
+
+export interface FindingView {
+  id: string;
+  anchor: string;
+  suite: string;
+  suiteTitle: string;
+  severity: Severity | 'unknown';
+  verdict: Verdict;
+  verdictLabel: string;
+  reason: string;
+  detail: string;
+  operation: string;
+  family: Family;
+  path: PathKind;
+  mutation: { id: string; title: string; channel: string };
+  actor: string;
+  victim: string;
+  seed: number;
+  replayPath: string;
+  seq: number;
+  hash: string;
+  startedAt: string;
+  steps: StepView[];
+  remediation: string;
+  controls: { soc2: readonly string[]; iso27001: readonly string[] };
+  /** True when no finding record existed and this is the first failing probe of its suite. */
+  fromProbe: boolean;
+}
+
+export interface PositiveControlView {
+  suite: string;
+  operation: string;
+  mutation: string;
+  live: boolean;
+  verdict: Verdict;
+  reason: string;
+  detail: string;
+  seq: number;
+}
+
+export interface RequirementView {
+  id: string;
+  name: string;
+  section: string;
+  relationship: ControlRelationship;
+  confidence: string;
+  rationale: string;
+  notEvidenced: string;
+  status: ControlStatus;
+  statusLabel: string;
+  reason: string;
+  suites: { id: string; status: SuiteStatus; judged: number }[];
+  probes: number;
+}
+
+export interface FrameworkView {
+  framework: string;
+  name: string;
+  version: string;
+  file: string;
+  sha256: string;
+  counts: Record<ControlStatus, number>;
+  requirements: RequirementView[];
+}
+
+export interface IntegrityView {
+  checked: boolean;
+  ok: boolean;
+  headHash: string;
+  evidenceSha256: string;
+  manifestHeadHash: string;
+  records: number;
+  signature: SignatureStatus;
+  signatureAlg: string;
+  signatureKid: string;
+  thumbprint: string;
+  problems: string[];
+  warnings: string[];
+  firstBadRecord: string;
+  verifyCommand: string;
+  sources: RunSource[];
+}
+
+export interface AppendixTable {
+  suite: string;
+  mode: 'records' | 'summary';
+  columns: string[];
+  rows: string[][];
+  omitted: number;
+}
+
+export interface ChartRow {
+  label: string;
+  y: number;
+  total: number;
+  segments: { x: number; width: number; color: string; verdict: Verdict; count: number }[];
+}
+
+export interface VerdictChart {
+  width: number;
+  height: number;
+  labelWidth: number;
+  barWidth: number;
+  rows: ChartRow[];
+  legend: { x: number; color: string; label: string }[];
+  legendY: number;
+}
+
+/** Everything a renderer needs; built only from evidence files (see `buildReportModel`). */
+export interface ReportModel {
+  reportId: string;
+  generatedAt: string;
+  tool: { name: string; version: string };
+  run: RunInfo;
+  overall: { result: OverallResult; label: string; exitCode: number; headline: string; reasons: string[]; failOn: FailLevel };
+  totals: { records: number; judged: number; controls: number; findings: number; verdicts: VerdictCount[] };
+  chart: VerdictChart;
+  suites: SuiteReport[];
+  coverage: { rows: CoverageRow[]; omittedRows: number; operations: (OperationInfo & { probed: boolean })[]; unprobed: string[] };
+  findings: { items: FindingView[]; total: number; omitted: number };
+  positiveControls: { items: PositiveControlView[]; total: number; failed: number; omitted: number };
+  frameworks: FrameworkView[];
+  methodology: {
+    seed: number | null;
+    runs: number | null;
+    mutations: MutationInfo[];
+    verdicts: { verdict: Verdict; label: string; color: string; meaning: string }[];
+    oracles: string[];
+    configJson: string;
+    configTruncated: boolean;
+    suites: SuiteMeta[];
+  };
+  integrity: IntegrityView;
+  appendix: { mode: 'records' | 'summary'; tables: AppendixTable[]; threshold: number; evidenceFile: string };
+  problems: string[];
+}

@@ -1,0 +1,41 @@
+import type { FailLevel, Verdict } from '../core/verdict.ts';
+import { failsAt, verdictRank } from '../core/verdict.ts';
+import type { SuiteStatus } from './controls.ts';
+
+/** What a suite's records add up to. */
+export interface SuiteTally {
+  /** Verdicts of judged records (probe, finding, db-check). */
+  verdicts: Partial<Record<Verdict, number>>;
+  /** Positive-control records with verdict `pass`, and with any other verdict. */
+  controlsPassed: number;
+  controlsFailed: number;
+}
+
+/**
+ * True when a verdict fails a suite in a report. `--fail-on` can make this stricter (`closed-by-error`),
+ * never laxer: a leak, fail-open or soft-fail is always an exception in an evidence report.
+ */
+export function isFailing(verdict: Verdict, failOn: FailLevel): boolean {
+  return verdictRank(verdict) >= verdictRank('soft-fail') || failsAt(verdict, failOn);
+}
+
+/**
+ * A suite's status from its tally (pure). `pass` needs at least one live positive control, no failed one,
+ * at least one judged record and no inconclusive one; anything less is `inconclusive`, never `pass`.
+ * Failing verdicts win over a failed control: a canary seen across tenants is evidence on its own.
+ */
+export function suiteStatus(t: SuiteTally, failOn: FailLevel): { status: SuiteStatus; reason: string } {
+  const entries = Object.entries(t.verdicts) as [Verdict, number][];
+  const judged = entries.reduce((n, [, c]) => n + c, 0);
+  if (judged === 0 && t.controlsPassed + t.controlsFailed === 0) return { status: 'not-run', reason: 'no records: the suite did not run' };
+  const failing = entries.filter(([v, c]) => c > 0 && isFailing(v, failOn)).sort(([a], [b]) => verdictRank(b) - verdictRank(a));
+  if (failing.length > 0) return { status: 'fail', reason: failing.map(([v, c]) => `${c} ${v}`).join(', ') };
+  if (t.controlsFailed > 0) return { status: 'inconclusive', reason: `positive control failed (${t.controlsFailed} of ${t.controlsFailed + t.controlsPassed}): the oracle was not shown live` };
+  if (t.controlsPassed === 0) return { status: 'inconclusive', reason: 'no positive control recorded: the oracle was never shown live' };
+  if (judged === 0) return { status: 'inconclusive', reason: 'no probes were judged' };
+  const inconclusive = t.verdicts.inconclusive ?? 0;
+  if (inconclusive > 0) return { status: 'inconclusive', reason: `${inconclusive} of ${judged} probes inconclusive (timeout, reset, 429)` };
+  const warned = t.verdicts['closed-by-error'] ?? 0;
+  if (warned > 0) return { status: 'warn', reason: `${warned} probes rejected with 5xx (closed by error)` };
+  return { status: 'pass', reason: `${judged} probes rejected as required; positive controls live` };
+}

@@ -1,0 +1,40 @@
+import type { ResolvedConfig } from '../config/resolve.ts';
+import type { OperationConfig } from '../config/schema.ts';
+import type { Exchange, OutgoingRequest } from '../core/exchange.ts';
+import type { HttpClient } from '../execute/http-client.ts';
+import type { JudgeRules } from '../judge/types.ts';
+import type { Credentials } from './credentials.ts';
+import type { FixtureStore } from './fixtures.ts';
+
+/** What every stage of one run shares. */
+export interface EngineContext {
+  config: ResolvedConfig;
+  client: HttpClient;
+  credentials: Credentials;
+  fixtures: FixtureStore;
+  operations: ReadonlyMap<string, OperationConfig>;
+  rules: JudgeRules;
+  /** Sends a request with the tenant's legit token. */
+  sendAs(tenant: string, request: OutgoingRequest): Promise<Exchange>;
+}
+
+export function judgeRulesOf(config: ResolvedConfig): JudgeRules {
+  return {
+    rejectStatuses: config.rejection.statuses,
+    rejectBodies: config.rejection.bodyMatchers,
+    emptyPaths: config.empty.map((e) => e.jsonPath),
+  };
+}
+
+export function legitSender(client: HttpClient, credentials: Credentials) {
+  return async (tenant: string, request: OutgoingRequest): Promise<Exchange> => {
+    const authorization = await credentials.authorization({ kind: 'legit', tenant });
+    return client.send({ ...request, headers: { ...request.headers, ...(authorization ? { authorization } : {}) } });
+  };
+}
+
+/** The read operation of a fixture (used to see whether a foreign object changed). */
+export function readOperationOf(ctx: EngineContext, fixture: string | undefined): OperationConfig | undefined {
+  if (!fixture) return undefined;
+  return [...ctx.operations.values()].find((op) => op.kind === 'read' && op.fixture === fixture);
+}

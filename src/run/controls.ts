@@ -1,0 +1,85 @@
+import crypto from 'node:crypto';
+import type { OperationConfig } from '../config/schema.ts';
+import type { EvidenceStep } from '../core/types.ts';
+import { judgeControl } from '../judge/control.ts';
+import { parseJsonSafe, readJsonPath } from '../judge/json-path.ts';
+import type { Judgement } from '../judge/types.ts';
+import { readOperationOf, type EngineContext } from './context.ts';
+import { createFixture, newCanary } from './fixtures.ts';
+import { exchangeStep } from './record.ts';
+import { buildRequest } from './request.ts';
+
+export interface ControlResult {
+  operation: string;
+  tenant: string;
+  judgement: Judgement;
+  steps: EvidenceStep[];
+  startedAt: string;
+  durationMs: number;
+}
+
+/**
+ * Positive controls: each operation, called by each tenant with its legit token and its own objects,
+ * must succeed (and show the tenant's canary where it reads a fixture). Probes on an operation whose
+ * control failed are not judged: the oracle would not be live.
+ */
+export async function runControls(ctx: EngineContext, operations: readonly OperationConfig[]): Promise<ControlResult[]> {
+  const results: ControlResult[] = [];
+  for (const op of operations) {
+    for (const { id: tenant } of ctx.config.tenants) results.push(await runControl(ctx, op, tenant));
+  }
+  return results;
+}
+
+async function runControl(ctx: EngineContext, op: OperationConfig, tenant: string): Promise<ControlResult> {
+  const t0 = performance.now();
+  const marker = `ta-marker-${crypto.randomBytes(8).toString('hex')}`;
+  const note = `a legit token of ${tenant}`;
+  let id = op.fixture ? ctx.fixtures.get(op.fixture, tenant)?.id : undefined;
+  const steps: EvidenceStep[] = [];
+
+  if (op.kind === 'delete' && op.fixture && ctx.config.fixtures[op.fixture]?.create) {
+    // Delete a throwaway object, never the fixture other probes rely on.
+    const throwaway = await createFixture(ctx.config, ctx.fixtures, op.fixture, tenant, newCanary(), ctx.sendAs);
+    id = throwaway.id;
+  }
+  const request = buildRequest(ctx.config, op, { tenant, vars: { ...ctx.fixtures.idsOf(tenant), id, marker, canary: marker }, authorization: undefined });
+  const exchange = await ctx.sendAs(tenant, request);
+  steps.push(exchangeStep(1, `positive control: ${op.id} as ${tenant} (legit)`, exchange, note));
+
+  let landedInOwn: boolean | undefined;
+  const succeeded = exchange.outcome.kind === 'response' && exchange.outcome.response.status < 300;
+  if (succeeded && (op.kind === 'create' || op.kind === 'update')) {
+    const check = op.kind === 'create' ? (op.verify ? ctx.operations.get(op.verify) : undefined) : readOperationOf(ctx, op.fixture);
+    if (check) {
+      const readBack = buildRequest(ctx.config, check, { tenant, vars: { ...ctx.fixtures.idsOf(tenant), id: check.fixture ? ctx.fixtures.get(check.fixture, tenant)?.id : undefined }, authorization: undefined });
+      const seen = await ctx.sendAs(tenant, readBack);
+      steps.push(exchangeStep(2, `read back ${check.id} as ${tenant} (legit)`, seen, note));
+      const body = seen.outcome.kind === 'response' ? seen.outcome.response.bodyText : '';
+      landedInOwn = body.includes(marker);
+      if (op.kind === 'update' && op.fixture) await restoreIfCanaryLost(ctx, op.fixture, tenant, body);
+    }
+    if (op.kind === 'create') await removeCreated(ctx, op, tenant, exchange.outcome.kind === 'response' ? exchange.outcome.response.bodyText : '');
+  }
+  const judgement = judgeControl({
+    actor: tenant,
+    canaries: ctx.fixtures.canaries(),
+    outcome: exchange.outcome,
+    expectOwnCanary: (op.kind === 'list' || op.kind === 'read') && op.fixture !== undefined,
+    ...(landedInOwn === undefined ? {} : { landedInOwn }),
+  });
+  return { operation: op.id, tenant, judgement, steps, startedAt: exchange.startedAt, durationMs: Math.round(performance.now() - t0) };
+}
+
+async function restoreIfCanaryLost(ctx: EngineContext, fixture: string, tenant: string, body: string): Promise<void> {
+  const entry = ctx.fixtures.get(fixture, tenant);
+  if (!entry || body.includes(entry.canary) || !ctx.config.fixtures[fixture]?.create) return;
+  ctx.fixtures.set(fixture, tenant, await createFixture(ctx.config, ctx.fixtures, fixture, tenant, entry.canary, ctx.sendAs));
+}
+
+async function removeCreated(ctx: EngineContext, op: OperationConfig, tenant: string, body: string): Promise<void> {
+  const fixture = op.fixture ? ctx.config.fixtures[op.fixture] : undefined;
+  const id = readJsonPath(parseJsonSafe(body), fixture?.create?.id ?? 'id');
+  if (!fixture?.delete || (typeof id !== 'string' && typeof id !== 'number')) return;
+  await ctx.sendAs(tenant, buildRequest(ctx.config, fixture.delete, { tenant, vars: { ...ctx.fixtures.idsOf(tenant), id: String(id) }, authorization: undefined }));
+}

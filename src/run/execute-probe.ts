@@ -1,0 +1,117 @@
+import crypto from 'node:crypto';
+import type { Exchange } from '../core/exchange.ts';
+import type { EvidenceStep } from '../core/types.ts';
+import type { Probe } from '../generate/probe.ts';
+import { judgeProbe } from '../judge/probe.ts';
+import type { Judgement, ProbeObservation } from '../judge/types.ts';
+import { readOperationOf, type EngineContext } from './context.ts';
+import { createFixture } from './fixtures.ts';
+import { exchangeStep } from './record.ts';
+import { buildRequest } from './request.ts';
+
+export interface ProbeResult {
+  probe: Probe;
+  judgement: Judgement;
+  /** The mutated request first, then any read-back that looked for side effects. */
+  steps: EvidenceStep[];
+  exchange: Exchange;
+  startedAt: string;
+  durationMs: number;
+}
+
+const WRITES = new Set(['create', 'update', 'delete']);
+
+/** Fires one probe, reads back where an accepted write landed, repairs foreign fixtures it broke, and judges. */
+export async function executeProbe(ctx: EngineContext, probe: Probe): Promise<ProbeResult> {
+  const t0 = performance.now();
+  const op = ctx.operations.get(probe.operation)!;
+  const marker = `ta-marker-${crypto.randomBytes(8).toString('hex')}`;
+  const owner = probe.objectOwner;
+  const authorization = await ctx.credentials.authorization(probe.credential);
+  const request = buildRequest(ctx.config, op, {
+    tenant: probe.actor ?? owner,
+    vars: { ...ctx.fixtures.idsOf(owner), id: op.fixture ? ctx.fixtures.get(op.fixture, owner)?.id : undefined, marker, canary: marker },
+    authorization,
+    assertion: probe.assertion,
+  });
+  const exchange = await ctx.client.send(request);
+  const steps = [exchangeStep(1, describeStep(probe), exchange, credentialNote(probe))];
+
+  let sideEffects: ProbeObservation['sideEffects'];
+  const accepted = exchange.outcome.kind === 'response' && exchange.outcome.response.status < 400;
+  if (accepted && WRITES.has(op.kind)) sideEffects = await readBack(ctx, probe, marker, steps);
+
+  const canaries = ctx.fixtures.canaries();
+  const observation: ProbeObservation = {
+    family: probe.family,
+    credential: probe.credential.kind === 'legit' ? 'legit' : 'invalid',
+    actor: probe.actor,
+    canaries,
+    outcome: exchange.outcome,
+    ...(sideEffects ? { sideEffects } : {}),
+  };
+  return {
+    probe,
+    judgement: judgeProbe(observation, ctx.rules),
+    steps,
+    exchange,
+    startedAt: exchange.startedAt,
+    durationMs: Math.round(performance.now() - t0),
+  };
+}
+
+/** After an accepted write: which tenants now show the marker, and whether the addressed foreign object changed. */
+async function readBack(ctx: EngineContext, probe: Probe, marker: string, steps: EvidenceStep[]) {
+  const op = ctx.operations.get(probe.operation)!;
+  const landedIn: string[] = [];
+  const foreignChanged: string[] = [];
+  const verify = op.verify ? ctx.operations.get(op.verify) : undefined;
+  if (verify) {
+    for (const { id: tenant } of ctx.config.tenants) {
+      const request = buildRequest(ctx.config, verify, { tenant, vars: { ...ctx.fixtures.idsOf(tenant), id: fixtureId(ctx, verify.fixture, tenant) }, authorization: undefined });
+      const exchange = await ctx.sendAs(tenant, request);
+      const body = exchange.outcome.kind === 'response' ? exchange.outcome.response.bodyText : '';
+      if (body.includes(marker)) landedIn.push(tenant);
+      steps.push(exchangeStep(steps.length + 1, `read back ${verify.id} as ${tenant} (legit)`, exchange, `a legit token of ${tenant}`));
+    }
+  }
+  const owner = probe.objectOwner;
+  const read = readOperationOf(ctx, op.fixture);
+  if (read && op.fixture && owner !== probe.actor && (op.kind === 'update' || op.kind === 'delete')) {
+    const entry = ctx.fixtures.get(op.fixture, owner)!;
+    const request = buildRequest(ctx.config, read, { tenant: owner, vars: { ...ctx.fixtures.idsOf(owner), id: entry.id }, authorization: undefined });
+    const exchange = await ctx.sendAs(owner, request);
+    steps.push(exchangeStep(steps.length + 1, `read back ${read.id} as ${owner} (legit)`, exchange, `a legit token of ${owner}`));
+    if (exchange.outcome.kind === 'response') {
+      const { status, bodyText } = exchange.outcome.response;
+      const gone = status === 404 || status === 410;
+      const altered = status >= 200 && status < 300 && (bodyText.includes(marker) || !bodyText.includes(entry.canary));
+      if (gone || altered) {
+        foreignChanged.push(owner);
+        // Later probes need the victim's fixture (and its canary) back.
+        if (ctx.config.fixtures[op.fixture]?.create) {
+          const repaired = await createFixture(ctx.config, ctx.fixtures, op.fixture, owner, entry.canary, ctx.sendAs).catch(() => undefined);
+          if (repaired) ctx.fixtures.set(op.fixture, owner, repaired);
+        }
+      }
+    }
+  }
+  return { landedIn, foreignChanged };
+}
+
+function fixtureId(ctx: EngineContext, fixture: string | undefined, tenant: string): string | undefined {
+  return fixture ? ctx.fixtures.get(fixture, tenant)?.id : undefined;
+}
+
+function describeStep(probe: Probe): string {
+  const who = probe.credential.kind === 'legit' ? `${probe.credential.tenant}'s legit token` : `forged credential "${probe.mutation.id}"`;
+  const assertion = probe.assertion ? `, ${probe.mutation.title}` : '';
+  const owner = probe.objectOwner !== probe.actor ? ` on ${probe.objectOwner}'s object` : '';
+  return `${probe.operation} with ${who}${assertion}${owner}`;
+}
+
+function credentialNote(probe: Probe): string {
+  const spec = probe.credential;
+  if (spec.kind === 'legit') return `a legit token of ${spec.tenant}`;
+  return `the "${spec.forgeryId}" forgery built from a legit token of ${spec.actor} (aimed at ${spec.other}); tenancy-audit run --seed replays it`;
+}

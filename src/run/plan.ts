@@ -1,0 +1,41 @@
+import type { ProbeCell, ProbeSpace } from '../generate/space.ts';
+import type { HttpSuiteDefinition } from '../suite/http.ts';
+
+export interface PlannedCell {
+  suite: HttpSuiteDefinition;
+  cell: ProbeCell;
+  /** Cells that change data run after the read-only ones, one at a time. */
+  writes: boolean;
+}
+
+export interface Shard {
+  index: number;
+  total: number;
+}
+
+/** Every cell of the selected suites, in a stable order; with a shard, only the cells that shard owns. */
+export function planCells(suites: readonly HttpSuiteDefinition[], space: ProbeSpace, shard?: Shard): PlannedCell[] {
+  const writeOps = new Set(space.operations.filter((op) => op.kind !== 'list' && op.kind !== 'read').map((op) => op.id));
+  const all = suites.flatMap((suite) =>
+    suite
+      .cells(space)
+      .filter((cell): cell is ProbeCell => cell !== undefined)
+      .map((cell) => ({ suite, cell, writes: writeOps.has(cell.operation) })),
+  );
+  return shard ? all.filter((_, i) => i % shard.total === shard.index - 1) : all;
+}
+
+/** Whether a (suite, operation) pair belongs to this shard, so per-operation records are written once across shards. */
+export function ownsKey(key: string, shard?: Shard): boolean {
+  if (!shard) return true;
+  let hash = 0;
+  for (const ch of key) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  return hash % shard.total === shard.index - 1;
+}
+
+export function parseShard(text: string): Shard | undefined {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!match) return undefined;
+  const [index, total] = [Number(match[1]), Number(match[2])];
+  return index >= 1 && total >= 1 && index <= total ? { index, total } : undefined;
+}

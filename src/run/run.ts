@@ -1,0 +1,375 @@
+import crypto from 'node:crypto';
+
+import path from 'node:path';
+import { loadConfig } from '../config/load.ts';
+import type { ResolvedConfig } from '../config/resolve.ts';
+import type { OperationConfig } from '../config/schema.ts';
+import { TenancyAuditError } from '../core/errors.ts';
+import type { Family, PathKind, RunManifest, SuiteMeta, UnsignedEvidenceRecord } from '../core/types.ts';
+import { verdictRank, worseVerdict, type FailLevel, type Verdict } from '../core/verdict.ts';
+import { createRedactor, openEvidenceWriter, writeManifest, type EvidenceWriter } from '../evidence/index.ts';
+import { Budget } from '../execute/limits.ts';
+import { Semaphore } from '../execute/limits.ts';
+import { buildProbeSpace } from '../generate/space.ts';
+import { FORGERIES, type TokenProvider } from '../identity/index.ts';
+import { loadSuites, selectSuites, BUILTIN_SUITES_DIR } from '../suite/load.ts';
+import { isHttpSuite, type HttpSuiteDefinition } from '../suite/http.ts';
+import { suiteMeta } from '../suite/define.ts';
+import { judgeRulesOf, legitSender, type EngineContext } from './context.ts';
+import { runControls, type ControlResult } from './controls.ts';
+import { cellSeed, runCell, type CellOutcome } from './cell.ts';
+import { executeProbe, type ProbeResult } from './execute-probe.ts';
+import type { AuditEventHandler } from './events.ts';
+import { setupFixtures, teardownFixtures } from './fixtures.ts';
+import { ownsKey, planCells, type PlannedCell, type Shard } from './plan.ts';
+import { openSession } from './session.ts';
+import { exitCodeOf } from './exit-code.ts';
+import { describeRunContext, TOOL_VERSION } from './context-info.ts';
+
+export interface RunOptions {
+  /** A config file path, or an already resolved config. */
+  config: string | ResolvedConfig;
+  target?: string;
+  suites?: string[];
+  seed?: number;
+  runs?: number;
+  concurrency?: number;
+  rate?: number;
+  maxRequests?: number;
+  maxDurationSeconds?: number;
+  reportDir?: string;
+  failOn?: FailLevel;
+  shard?: Shard;
+  signKey?: string;
+  /** Stop new probes (SIGINT); evidence is flushed and the run marked incomplete. */
+  signal?: AbortSignal;
+  onEvent?: AuditEventHandler;
+  /** The command line, redacted, for the manifest. */
+  command?: string;
+  /** Replaces the configured token source (tests). */
+  provider?: TokenProvider;
+}
+
+export interface RunResult {
+  runId: string;
+  dir: string;
+  exitCode: number;
+  worst: Verdict;
+  complete: boolean;
+  manifest: RunManifest;
+  thumbprint?: string;
+}
+
+export async function run(options: RunOptions): Promise<RunResult> {
+  const config = withOverrides(typeof options.config === 'string' ? await loadConfig(options.config) : options.config, options);
+  const emit = options.onEvent ?? (() => {});
+  const seed = options.seed ?? config.run.seed ?? crypto.randomInt(0, 2 ** 31 - 1);
+  const runs = options.runs ?? config.run.runs;
+  const failOn = options.failOn ?? config.run.failOn;
+  const suites = await selectedHttpSuites(config, options.suites);
+  const runId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${crypto.randomBytes(3).toString('hex')}`;
+  const dir = path.resolve(options.reportDir ?? config.run.reportDir, runId);
+  const startedAt = new Date().toISOString();
+  const metas = suites.map(suiteMeta);
+
+  const redactor = createRedactor(config.secrets);
+  const writer = await openEvidenceWriter(dir, { runId, redactor });
+  const budget = new Budget(options.maxRequests ?? config.run.maxRequests, secondsToMs(options.maxDurationSeconds ?? config.run.maxDurationSeconds));
+  const stopOnSignal = () => budget.stop('interrupted');
+  options.signal?.addEventListener('abort', stopOnSignal, { once: true });
+
+  const base = {
+    config,
+    runId,
+    seed,
+    runs,
+    startedAt,
+    metas,
+    command: options.command ?? 'tenancy-audit run',
+    ...(options.shard ? { shard: options.shard } : {}),
+  };
+  await writeManifest(dir, manifestOf(base, writer, { complete: false, incompleteReason: 'the run has not finished', exitCode: 3, endedAt: startedAt, mutations: [] }));
+  emit({ type: 'run-start', runId, dir, target: config.target.baseUrl, seed, suites: metas });
+
+  let session: Awaited<ReturnType<typeof openSession>> | undefined;
+  let worst: Verdict = 'pass';
+  let inconclusiveSuites = 0;
+  let failure: unknown;
+  let mutations: RunManifest['mutations'] = [];
+  try {
+    session = await openSession(config, { budget, provider: options.provider });
+    const provider = session.credentials.provider;
+    const issuedBefore = new Set<string>();
+    const registerTokens = () => provider.issued().forEach((t) => issuedBefore.has(t) || (issuedBefore.add(t), redactor.add(t)));
+    const sendAs = legitSender(session.client, session.credentials);
+    emit({ type: 'phase', name: 'fixtures' });
+    const fixtures = await setupFixtures(config, sendAs);
+    const ctx: EngineContext = {
+      config,
+      client: session.client,
+      credentials: session.credentials,
+      fixtures,
+      operations: new Map(config.operations.map((op) => [op.id, op])),
+      rules: judgeRulesOf(config),
+      sendAs,
+    };
+    const space = buildProbeSpace(config, session.credentials.applicable);
+    mutations = mutationCatalogue(session.credentials.applicable.map((f) => f.id));
+    const planned = planCells(suites, space, options.shard);
+
+    emit({ type: 'phase', name: 'controls' });
+    const usedOps = [...new Set(suites.flatMap((s) => s.cells(space).flatMap((c) => (c ? [c.operation] : []))))];
+    const controls = await runControls(ctx, usedOps.map((id) => ctx.operations.get(id)!));
+    registerTokens();
+    for (const suite of suites) {
+      for (const control of controls) {
+        if (!usedOpsOf(suite, space).has(control.operation) || !ownsKey(`${suite.id}/${control.operation}`, options.shard)) continue;
+        await writer.append(controlRecord(suite, control, seed));
+        worst = worseVerdict(worst, control.judgement.verdict);
+        emit({ type: 'control', operation: control.operation, tenant: control.tenant, verdict: control.judgement.verdict, detail: control.judgement.detail });
+      }
+    }
+    const liveOps = new Set(usedOps.filter((op) => controls.filter((c) => c.operation === op).every((c) => c.judgement.verdict !== 'inconclusive')));
+
+    emit({ type: 'phase', name: 'probes' });
+    const perSuite = new Map<string, Partial<Record<Verdict, number>>>();
+    const onProbe = async (cell: PlannedCell, seedOfCell: number, result: ProbeResult) => {
+      registerTokens();
+      await writer.append(probeRecord(result, seedOfCell));
+      const counts = perSuite.get(cell.suite.id) ?? {};
+      counts[result.judgement.verdict] = (counts[result.judgement.verdict] ?? 0) + 1;
+      perSuite.set(cell.suite.id, counts);
+      if (result.judgement.verdict !== 'inconclusive') worst = worseVerdict(worst, result.judgement.verdict);
+      emit({ type: 'probe', suite: cell.suite.id, verdict: result.judgement.verdict, requests: budget.requests });
+    };
+    const findingRank = verdictRank(failOn === 'closed-by-error' ? 'closed-by-error' : 'soft-fail');
+    const runOne = async (planned: PlannedCell): Promise<void> => {
+      const seedOfCell = cellSeed(seed, planned.cell.key);
+      if (!liveOps.has(planned.cell.operation)) {
+        await writer.append(blockedRecord(planned, seedOfCell));
+        return;
+      }
+      const outcome = await runCell(planned.cell, {
+        seed: seedOfCell,
+        runs,
+        findingRank,
+        execute: (probe) => executeProbe(ctx, probe),
+        onProbe: (result) => onProbe(planned, seedOfCell, result),
+        stopped: () => budget.exhausted !== undefined,
+      });
+      if (outcome.finding) {
+        await writer.append(findingRecord(planned, outcome));
+        const { result } = outcome.finding;
+        emit({
+          type: 'finding',
+          suite: planned.suite.id,
+          operation: planned.cell.operation,
+          verdict: result.judgement.verdict,
+          reason: result.judgement.reason,
+          mutation: result.probe.mutation.id,
+          detail: result.judgement.detail,
+          steps: result.steps,
+          shrinks: outcome.finding.shrinks,
+          replay: `tenancy-audit run --seed ${seed} --suite ${planned.suite.id}`,
+        });
+      }
+    };
+    const gate = new Semaphore(Math.max(1, Math.min(config.target.concurrency, 8)));
+    await Promise.all(planned.filter((p) => !p.writes).map((p) => gate.run(() => runOne(p))));
+    for (const p of planned.filter((c) => c.writes)) await runOne(p);
+
+    for (const suite of suites) {
+      const counts = perSuite.get(suite.id) ?? {};
+      const suiteOps = usedOpsOf(suite, space);
+      const live = [...suiteOps].some((op) => liveOps.has(op));
+      if (!live) inconclusiveSuites++;
+      const verdict = !live ? 'inconclusive' : (Object.keys(counts) as Verdict[]).reduce<Verdict>((w, v) => (v === 'inconclusive' ? w : worseVerdict(w, v)), 'pass');
+      emit({ type: 'suite-end', suite: suite.id, counts, verdict });
+    }
+    emit({ type: 'phase', name: 'teardown' });
+    if (!budget.exhausted) await teardownFixtures(config, fixtures, sendAs);
+  } catch (error) {
+    failure = error;
+  } finally {
+    options.signal?.removeEventListener('abort', stopOnSignal);
+    await session?.close();
+  }
+
+  const interrupted = budget.exhausted === 'interrupted';
+  const incompleteReason = failure ? messageOf(failure) : budget.exhausted;
+  const exitCode = exitCodeOf({ worst, failOn, failed: failure !== undefined, interrupted, incomplete: incompleteReason !== undefined, inconclusiveSuites });
+  await writer.close();
+  const manifest = manifestOf(base, writer, {
+    complete: incompleteReason === undefined,
+    ...(incompleteReason ? { incompleteReason } : {}),
+    exitCode,
+    endedAt: new Date().toISOString(),
+    mutations,
+  });
+  const written = await writeManifest(dir, manifest, config.run.signKey || options.signKey ? { signKey: (options.signKey ?? config.run.signKey)! } : {});
+  emit({ type: 'run-end', exitCode, complete: manifest.complete, ...(incompleteReason ? { incompleteReason } : {}) });
+  if (failure && !(failure instanceof TenancyAuditError && failure.code === 'TA_TARGET_UNREACHABLE')) throw failure;
+  return { runId, dir, exitCode, worst, complete: manifest.complete, manifest: written.manifest, ...(written.thumbprint ? { thumbprint: written.thumbprint } : {}) };
+}
+
+function withOverrides(config: ResolvedConfig, options: RunOptions): ResolvedConfig {
+  const target = { ...config.target };
+  if (options.target) {
+    target.baseUrl = options.target;
+    if (config.target.allowHosts) target.allowHosts = [...new Set([...config.target.allowHosts, new URL(options.target).hostname])];
+  }
+  if (options.concurrency) target.concurrency = options.concurrency;
+  if (options.rate) target.ratePerSecond = options.rate;
+  return { ...config, target };
+}
+
+async function selectedHttpSuites(config: ResolvedConfig, only: string[] | undefined): Promise<HttpSuiteDefinition[]> {
+  const dirs = [BUILTIN_SUITES_DIR, ...config.suites.dirs.map((d) => path.resolve(config.dir, d))];
+  const loaded = (await loadSuites(dirs)).filter((l) => isHttpSuite(l.suite));
+  const selected = selectSuites(loaded, { ...(only ? { only } : {}), include: config.suites.include, exclude: config.suites.exclude });
+  if (selected.length === 0) throw new TenancyAuditError('TA_USAGE', 'no HTTP suite selected', { hint: 'Check --suite and suites.include/exclude.' });
+  return selected.map((l) => l.suite as HttpSuiteDefinition);
+}
+
+function usedOpsOf(suite: HttpSuiteDefinition, space: Parameters<HttpSuiteDefinition['cells']>[0]): Set<string> {
+  return new Set(suite.cells(space).flatMap((c) => (c ? [c.operation] : [])));
+}
+
+function controlRecord(suite: SuiteMeta, control: ControlResult, seed: number): UnsignedEvidenceRecord {
+  const first = control.steps[0]!;
+  return {
+    v: 1,
+    kind: 'control',
+    suite: suite.id,
+    family: suite.families[0] as Family,
+    path: suite.paths[0] as PathKind,
+    operation: control.operation,
+    mutation: { id: 'positive-control', title: 'legit request with own objects' },
+    actor: control.tenant,
+    victim: null,
+    seed,
+    ...(first.request ? { request: first.request } : {}),
+    ...(first.response ? { response: first.response } : {}),
+    steps: control.steps,
+    verdict: control.judgement.verdict,
+    reason: control.judgement.reason,
+    detail: control.judgement.detail,
+    startedAt: control.startedAt,
+    durationMs: control.durationMs,
+  };
+}
+
+function probeRecord(result: ProbeResult, seed: number): UnsignedEvidenceRecord {
+  const { probe, judgement, steps } = result;
+  const first = steps[0]!;
+  return {
+    v: 1,
+    kind: 'probe',
+    suite: probe.suite,
+    family: probe.family,
+    path: probe.path,
+    operation: probe.operation,
+    mutation: probe.mutation,
+    actor: probe.actor,
+    victim: probe.victim,
+    seed,
+    ...(first.request ? { request: first.request } : {}),
+    ...(first.response ? { response: first.response } : {}),
+    ...(steps.length > 1 ? { steps } : {}),
+    verdict: judgement.verdict,
+    reason: judgement.reason,
+    detail: judgement.detail,
+    startedAt: result.startedAt,
+    durationMs: result.durationMs,
+  };
+}
+
+function findingRecord(planned: PlannedCell, outcome: CellOutcome): UnsignedEvidenceRecord {
+  const { result, replayPath, shrinks } = outcome.finding!;
+  return {
+    ...probeRecord(result, outcome.seed),
+    kind: 'finding',
+    replayPath,
+    steps: result.steps,
+    detail: `${result.judgement.detail}; minimal counterexample after ${shrinks} shrink step(s) over ${outcome.probes} probe(s) of ${planned.cell.key}`,
+  };
+}
+
+function blockedRecord(planned: PlannedCell, seed: number): UnsignedEvidenceRecord {
+  const { suite, cell } = planned;
+  return {
+    v: 1,
+    kind: 'probe',
+    suite: suite.id,
+    family: suite.families[0] as Family,
+    path: suite.paths[0] as PathKind,
+    operation: cell.operation,
+    mutation: { id: 'not-run', title: 'probes not run: the positive control failed' },
+    seed,
+    verdict: 'inconclusive',
+    reason: 'control-failed',
+    detail: `the positive control of ${cell.operation} failed, so its probes (${cell.key}) could not be judged`,
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+  };
+}
+
+interface ManifestBase {
+  config: ResolvedConfig;
+  runId: string;
+  seed: number;
+  runs: number;
+  startedAt: string;
+  metas: SuiteMeta[];
+  command: string;
+  shard?: Shard;
+}
+
+function manifestOf(
+  base: ManifestBase,
+  writer: EvidenceWriter,
+  end: { complete: boolean; incompleteReason?: string; exitCode: number; endedAt: string; mutations: RunManifest['mutations'] },
+): Omit<RunManifest, 'signature'> {
+  const { config } = base;
+  return {
+    v: 1,
+    tool: { name: 'tenancy-audit', version: TOOL_VERSION },
+    kind: 'http',
+    runId: base.runId,
+    ...(base.shard ? { shard: base.shard } : {}),
+    startedAt: base.startedAt,
+    endedAt: end.endedAt,
+    complete: end.complete,
+    ...(end.incompleteReason ? { incompleteReason: end.incompleteReason } : {}),
+    system: config.name,
+    environment: config.environment,
+    target: { baseUrl: config.target.baseUrl },
+    configHash: config.hash,
+    config: config.redacted,
+    seed: base.seed,
+    runs: base.runs,
+    command: base.command,
+    operator: describeRunContext(),
+    suites: base.metas,
+    mutations: end.mutations,
+    operations: config.operations.map((op: OperationConfig) => ({ id: op.id, method: op.method, path: op.path, tenantScoped: op.tenantScoped })),
+    tenants: config.tenants.map((t) => t.id),
+    counts: writer.counts(),
+    headHash: writer.headHash,
+    evidenceSha256: writer.evidenceSha256(),
+    exitCode: end.exitCode,
+  };
+}
+
+function mutationCatalogue(applicable: readonly string[]): RunManifest['mutations'] {
+  return FORGERIES.filter((f) => applicable.includes(f.id)).map(({ id, title, family, description }) => ({ id, title, family, description }));
+}
+
+function secondsToMs(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : seconds * 1000;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+

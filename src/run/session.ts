@@ -1,0 +1,79 @@
+import type { ResolvedConfig } from '../config/resolve.ts';
+import { TenancyAuditError } from '../core/errors.ts';
+import { startAttackerJwksServer, type AttackerJwksServer } from '../execute/attacker-server.ts';
+import { createHttpClient, type HttpClient } from '../execute/http-client.ts';
+import { Budget } from '../execute/limits.ts';
+import { parseJsonSafe } from '../judge/json-path.ts';
+import { createAttackerKeys, publicKeysFromJwks, type TargetPublicKey, type TokenProvider } from '../identity/index.ts';
+import { createCredentials, type Credentials } from './credentials.ts';
+
+export interface Session {
+  client: HttpClient;
+  credentials: Credentials;
+  attackerServer: AttackerJwksServer;
+  targetPublicKeys: TargetPublicKey[];
+  close(): Promise<void>;
+}
+
+/** Opens the run's I/O: the scoped HTTP client, the attacker's JWKS host, the target's public keys and credentials. */
+export async function openSession(
+  config: ResolvedConfig,
+  options: { budget: Budget; provider?: TokenProvider | undefined },
+): Promise<Session> {
+  const allowHosts = config.target.allowHosts ?? [new URL(config.target.baseUrl).hostname];
+  const client = createHttpClient({
+    allowHosts,
+    timeoutMs: config.target.timeoutMs,
+    maxBodyBytes: config.target.maxBodyBytes,
+    concurrency: config.target.concurrency,
+    ratePerSecond: config.target.ratePerSecond,
+    budget: options.budget,
+  });
+  const attacker = await createAttackerKeys();
+  const attackerServer = await startAttackerJwksServer(attacker.jwks);
+  try {
+    await assertReachable(client, config.target.baseUrl);
+    const targetPublicKeys = await fetchTargetKeys(client, config);
+    const credentials = await createCredentials(config, {
+      attacker,
+      attackerJwksUrl: attackerServer.url,
+      targetPublicKeys,
+      ...(options.provider ? { provider: options.provider } : {}),
+    });
+    return {
+      client,
+      credentials,
+      attackerServer,
+      targetPublicKeys,
+      close: async () => {
+        await Promise.allSettled([client.close(), attackerServer.close()]);
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled([client.close(), attackerServer.close()]);
+    throw error;
+  }
+}
+
+async function assertReachable(client: HttpClient, baseUrl: string): Promise<void> {
+  const exchange = await client.send({ method: 'GET', url: baseUrl, headers: { 'user-agent': 'tenancy-audit' } });
+  if (exchange.outcome.kind === 'failure') {
+    throw new TenancyAuditError('TA_TARGET_UNREACHABLE', `target ${baseUrl} is unreachable: ${exchange.outcome.failure.message}`, {
+      hint: 'Start the target or pass --target URL; nothing was judged.',
+    });
+  }
+}
+
+async function fetchTargetKeys(client: HttpClient, config: ResolvedConfig): Promise<TargetPublicKey[]> {
+  const jwksUrl = config.identity.jwksUrl;
+  if (!jwksUrl) return [];
+  const url = new URL(jwksUrl, config.target.baseUrl).toString();
+  const exchange = await client.send({ method: 'GET', url, headers: { accept: 'application/json' } });
+  const json = exchange.outcome.kind === 'response' && exchange.outcome.response.status === 200 ? parseJsonSafe(exchange.outcome.response.bodyText) : undefined;
+  if (!json || typeof json !== 'object' || !Array.isArray((json as { keys?: unknown }).keys)) {
+    throw new TenancyAuditError('TA_CONFIG_INVALID', `identity.jwksUrl: ${url} did not answer with a JWKS`, {
+      hint: 'Point identity.jwksUrl at the JSON Web Key Set the target trusts, or remove it (RS→HS confusion is then skipped).',
+    });
+  }
+  return publicKeysFromJwks(json as { keys: [] });
+}
