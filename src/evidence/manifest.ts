@@ -7,8 +7,12 @@ import { canonicalJson } from './canonical-json.ts';
 import { MANIFEST_FILE } from './files.ts';
 import { loadSigningKey } from './keys.ts';
 import type { KeySpec, SigningKey } from './keys.ts';
+import { createRedactor } from './redact.ts';
+import type { Redactor } from './redact.ts';
 
 export interface WriteManifestOptions {
+  /** Applied to `config` and `command` before writing (a safety net: the config layer redacts first). Default: JWT shapes and sensitive keys. */
+  redactor?: Redactor;
   /** Private key (path or literal PEM/JWK, JWK object, KeyObject, or a loaded {@link SigningKey}); the JWS alg is detected from it. */
   signKey?: KeySpec | SigningKey;
 }
@@ -27,7 +31,8 @@ export function manifestPayload(manifest: Omit<RunManifest, 'signature'> | RunMa
 }
 
 /**
- * Writes `<dir>/manifest.json` (pretty-printed, keys in canonical order, written atomically).
+ * Writes `<dir>/manifest.json` (pretty-printed, keys in canonical order, written atomically), with `config`
+ * and `command` passed through the redactor once more.
  * With `signKey`, signs {@link manifestPayload} as a compact JWS (`{alg, kid}` protected header).
  */
 export async function writeManifest(
@@ -35,7 +40,10 @@ export async function writeManifest(
   manifest: Omit<RunManifest, 'signature'>,
   options: WriteManifestOptions = {},
 ): Promise<WrittenManifest> {
-  const unsigned = JSON.parse(manifestPayload(manifest)) as Omit<RunManifest, 'signature'>;
+  const redactor = options.redactor ?? createRedactor([]);
+  const unsigned = JSON.parse(
+    manifestPayload({ ...manifest, config: redactor.value(manifest.config), command: redactor.text(manifest.command ?? '') }),
+  ) as Omit<RunManifest, 'signature'>;
   let result: RunManifest = unsigned;
   let thumbprint: string | undefined;
   if (options.signKey !== undefined) {

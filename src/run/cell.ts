@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { verdictRank, type Verdict } from '../core/verdict.ts';
+import { verdictRank } from '../core/verdict.ts';
 import type { Probe } from '../generate/probe.ts';
 import type { ProbeCell } from '../generate/space.ts';
 import type { ProbeResult } from './execute-probe.ts';
@@ -10,56 +10,80 @@ export interface CellRunOptions {
   runs: number;
   /** Verdicts at or above this rank make the property fail (and get shrunk into a finding). */
   findingRank: number;
+  /** Distinct failures (verdict, reason) reported per cell at most. */
+  maxFindings?: number;
   execute(probe: Probe): Promise<ProbeResult>;
-  /** Called for every probe fired, including those tried while shrinking. */
-  onProbe(result: ProbeResult, phase: 'explore' | 'shrink'): Promise<void>;
+  /** Called once for every probe fired, including those tried while shrinking. */
+  onProbe(result: ProbeResult): Promise<void>;
   /** True when the run must stop (budget, interrupt): remaining runs are skipped. */
   stopped(): boolean;
+}
+
+export interface CellFinding {
+  result: ProbeResult;
+  replayPath: string;
+  shrinks: number;
 }
 
 export interface CellOutcome {
   cell: ProbeCell;
   seed: number;
   probes: number;
-  /** The minimal counterexample, when the property failed. */
-  finding?: { result: ProbeResult; replayPath: string; shrinks: number; firstVerdict: Verdict };
+  /** One minimal counterexample per distinct way the cell failed (verdict and reason), worst first. */
+  findings: CellFinding[];
   interrupted: boolean;
 }
 
 /**
- * Runs one cell as a fast-check property. The shrinker keeps a smaller counterexample only while it
- * fails the same way (same verdict and reason), so a leak never shrinks into an unrelated soft-fail.
+ * Runs one cell as a fast-check property until it passes. Each failure is shrunk only while it fails the
+ * same way (verdict and reason), so a leak never shrinks into an unrelated soft-fail; then the property is
+ * checked again with that failure known, so one failure cannot hide a worse one in the same cell.
+ * Probes already fired are answered from a cache: re-checking costs no requests.
  */
 export async function runCell(cell: ProbeCell, options: CellRunOptions): Promise<CellOutcome> {
-  let failureKey: string | undefined;
-  let lastFailing: ProbeResult | undefined;
-  let firstVerdict: Verdict | undefined;
-  let probes = 0;
-  const property = fc.asyncProperty(cell.arbitrary, async (probe) => {
-    if (options.stopped()) return true;
+  const cache = new Map<string, ProbeResult>();
+  const known = new Set<string>();
+  const findings: CellFinding[] = [];
+  const maxFindings = options.maxFindings ?? 6;
+
+  const fire = async (probe: Probe): Promise<ProbeResult> => {
+    const key = JSON.stringify(probe);
+    const cached = cache.get(key);
+    if (cached) return cached;
     const result = await options.execute(probe);
-    probes++;
-    await options.onProbe(result, failureKey === undefined ? 'explore' : 'shrink');
+    cache.set(key, result);
+    await options.onProbe(result);
+    return result;
+  };
+  const failureKey = (result: ProbeResult): string | undefined => {
     const { verdict, reason } = result.judgement;
-    if (verdictRank(verdict) < options.findingRank || verdict === 'inconclusive') return true;
-    const key = `${verdict}/${reason}`;
-    if (failureKey !== undefined && key !== failureKey) return true;
-    failureKey ??= key;
-    firstVerdict ??= verdict;
-    lastFailing = result;
-    return false;
-  });
-  const details = await fc.check(property, {
-    seed: options.seed,
-    numRuns: cell.examples.length + options.runs,
-    examples: cell.examples.map((probe) => [probe] as [Probe]),
-    maxSkipsPerRun: 0,
-  });
-  const outcome: CellOutcome = { cell, seed: options.seed, probes, interrupted: options.stopped() };
-  if (details.failed && lastFailing && firstVerdict) {
-    outcome.finding = { result: lastFailing, replayPath: details.counterexamplePath ?? '', shrinks: details.numShrinks, firstVerdict };
+    if (verdict === 'inconclusive' || verdictRank(verdict) < options.findingRank) return undefined;
+    return `${verdict}/${reason}`;
+  };
+
+  while (findings.length < maxFindings && !options.stopped()) {
+    let target: string | undefined;
+    let lastFailing: ProbeResult | undefined;
+    const property = fc.asyncProperty(cell.arbitrary, async (probe) => {
+      if (options.stopped()) return true;
+      const result = await fire(probe);
+      const key = failureKey(result);
+      if (key === undefined || known.has(key) || (target !== undefined && key !== target)) return true;
+      target ??= key;
+      lastFailing = result;
+      return false;
+    });
+    const details = await fc.check(property, {
+      seed: options.seed,
+      numRuns: cell.examples.length + options.runs,
+      examples: cell.examples.map((probe) => [probe] as [Probe]),
+    });
+    if (!details.failed || !lastFailing || target === undefined) break;
+    known.add(target);
+    findings.push({ result: lastFailing, replayPath: details.counterexamplePath ?? '', shrinks: details.numShrinks });
   }
-  return outcome;
+  findings.sort((a, b) => verdictRank(b.result.judgement.verdict) - verdictRank(a.result.judgement.verdict));
+  return { cell, seed: options.seed, probes: cache.size, findings, interrupted: options.stopped() };
 }
 
 /** A cell's seed: the run seed mixed with the cell key, so `--suite X --seed S` replays X's probes exactly. */
@@ -68,3 +92,4 @@ export function cellSeed(runSeed: number, key: string): number {
   for (const ch of key) hash = Math.imul(hash ^ ch.charCodeAt(0), 16777619);
   return (runSeed ^ hash) | 0;
 }
+

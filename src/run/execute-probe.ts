@@ -35,7 +35,8 @@ export async function executeProbe(ctx: EngineContext, probe: Probe): Promise<Pr
     assertion: probe.assertion,
   });
   const exchange = await ctx.client.send(request);
-  const steps = [exchangeStep(1, describeStep(probe), exchange, credentialNote(probe))];
+  const addressesObject = /\{\{(id|fixtures\.[^}]+\.id)\}\}/.test(JSON.stringify([op.path, op.query ?? null, op.body ?? null]));
+  const steps = [exchangeStep(1, describeStep(probe, addressesObject), exchange, credentialNote(probe))];
 
   let sideEffects: ProbeObservation['sideEffects'];
   const accepted = exchange.outcome.kind === 'response' && exchange.outcome.response.status < 400;
@@ -103,10 +104,10 @@ function fixtureId(ctx: EngineContext, fixture: string | undefined, tenant: stri
   return fixture ? ctx.fixtures.get(fixture, tenant)?.id : undefined;
 }
 
-function describeStep(probe: Probe): string {
+function describeStep(probe: Probe, addressesObject: boolean): string {
   const who = probe.credential.kind === 'legit' ? `${probe.credential.tenant}'s legit token` : `forged credential "${probe.mutation.id}"`;
   const assertion = probe.assertion ? `, ${probe.mutation.title}` : '';
-  const owner = probe.objectOwner !== probe.actor ? ` on ${probe.objectOwner}'s object` : '';
+  const owner = addressesObject && probe.objectOwner !== probe.actor ? ` on ${probe.objectOwner}'s object` : '';
   return `${probe.operation} with ${who}${assertion}${owner}`;
 }
 

@@ -17,7 +17,7 @@ import { isHttpSuite, type HttpSuiteDefinition } from '../suite/http.ts';
 import { suiteMeta } from '../suite/define.ts';
 import { judgeRulesOf, legitSender, type EngineContext } from './context.ts';
 import { runControls, type ControlResult } from './controls.ts';
-import { cellSeed, runCell, type CellOutcome } from './cell.ts';
+import { cellSeed, runCell, type CellFinding, type CellOutcome } from './cell.ts';
 import { executeProbe, type ProbeResult } from './execute-probe.ts';
 import type { AuditEventHandler } from './events.ts';
 import { setupFixtures, teardownFixtures } from './fixtures.ts';
@@ -157,9 +157,9 @@ export async function run(options: RunOptions): Promise<RunResult> {
         onProbe: (result) => onProbe(planned, seedOfCell, result),
         stopped: () => budget.exhausted !== undefined,
       });
-      if (outcome.finding) {
-        await writer.append(findingRecord(planned, outcome));
-        const { result } = outcome.finding;
+      for (const finding of outcome.findings) {
+        await writer.append(findingRecord(planned, outcome, finding));
+        const { result } = finding;
         emit({
           type: 'finding',
           suite: planned.suite.id,
@@ -169,7 +169,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
           mutation: result.probe.mutation.id,
           detail: result.judgement.detail,
           steps: result.steps,
-          shrinks: outcome.finding.shrinks,
+          shrinks: finding.shrinks,
           replay: `tenancy-audit run --seed ${seed} --suite ${planned.suite.id}`,
         });
       }
@@ -284,8 +284,8 @@ function probeRecord(result: ProbeResult, seed: number): UnsignedEvidenceRecord 
   };
 }
 
-function findingRecord(planned: PlannedCell, outcome: CellOutcome): UnsignedEvidenceRecord {
-  const { result, replayPath, shrinks } = outcome.finding!;
+function findingRecord(planned: PlannedCell, outcome: CellOutcome, finding: CellFinding): UnsignedEvidenceRecord {
+  const { result, replayPath, shrinks } = finding;
   return {
     ...probeRecord(result, outcome.seed),
     kind: 'finding',

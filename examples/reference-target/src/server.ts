@@ -64,7 +64,7 @@ async function dispatch(app: App, route: Route, request: Omit<RouteRequest, 'bod
   return runWithContext({ requestId: request.requestId, tenantId }, () => route.handler({ ...request, body, identity }));
 }
 
-function errorResponse(error: unknown, requestId: string, log: (line: string) => void): Required<RouteResponse> {
+export function errorResponse(error: unknown, requestId: string, log: (line: string) => void): Required<RouteResponse> {
   if (error instanceof HttpError) {
     return { status: error.status, body: errorBody(error.code, error.message), headers: { ...error.headers } };
   }

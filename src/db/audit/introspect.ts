@@ -80,6 +80,7 @@ export async function introspectCatalog(client: pg.ClientBase, options: Introspe
     name: string;
     qualified: string;
     relkind: string;
+    relispartition: boolean;
     owner: string;
     relrowsecurity: boolean;
     relforcerowsecurity: boolean;
@@ -90,7 +91,7 @@ export async function introspectCatalog(client: pg.ClientBase, options: Introspe
     del: boolean;
   }>(
     `SELECT c.oid::int8::text AS oid, n.nspname::text AS schema, c.relname::text AS name,
-            ${QUALIFIED('n.nspname', 'c.relname')} AS qualified, c.relkind::text AS relkind,
+            ${QUALIFIED('n.nspname', 'c.relname')} AS qualified, c.relkind::text AS relkind, c.relispartition,
             pg_get_userbyid(c.relowner)::text AS owner, c.relrowsecurity, c.relforcerowsecurity,
             pg_has_role($1::name, c.relowner, 'USAGE') AS role_owns,
             has_schema_privilege($1::name, n.oid, 'USAGE') AND has_any_column_privilege($1::name, c.oid, 'SELECT') AS sel,
@@ -178,6 +179,7 @@ export async function introspectCatalog(client: pg.ClientBase, options: Introspe
       name: r.name,
       qualified: r.qualified,
       kind: r.relkind === 'p' ? 'partitioned' : 'table',
+      partition: r.relispartition,
       owner: r.owner,
       rlsEnabled: r.relrowsecurity,
       rlsForced: r.relforcerowsecurity,

@@ -142,6 +142,14 @@ export const DB_RULES = [
     description: 'Shows the oracle is live. A table whose control fails makes its isolation proofs inconclusive; if no control passes, no behaviour proof can pass.',
   },
   {
+    id: 'control-seed',
+    suite: BEHAVIOUR_SUITE_ID,
+    title: 'Positive control: synthetic tenants seeded into the disposable database',
+    failVerdict: 'control',
+    severity: 'high',
+    description: 'With --migrations, one row per synthetic tenant is written into every tenant table (and the tables they reference) as the admin before the proofs, so isolation has something to protect. A table that cannot be seeded leaves its proofs inconclusive.',
+  },
+  {
     id: 'no-context',
     suite: BEHAVIOUR_SUITE_ID,
     title: 'A read without the tenant setting errors',

@@ -52,6 +52,8 @@ export interface TableFacts {
   /** `schema.name`, quoted where needed: the name findings use. */
   qualified: string;
   kind: 'table' | 'partitioned';
+  /** A partition of a partitioned table (reachable directly, so it needs its own RLS). */
+  partition: boolean;
   owner: string;
   rlsEnabled: boolean;
   rlsForced: boolean;

@@ -1,0 +1,73 @@
+import { Command } from 'commander';
+import { TenancyAuditError } from '../../core/errors.ts';
+import { REPORT_FORMATS, renderReport } from '../../report/render.ts';
+import type { ReportFormat } from '../../report/render.ts';
+import { formatReportSummary } from '../../report/renderers/console.ts';
+import type { CommandIO } from './verify.ts';
+import { commandErrorCode, paint, resolveKeySpec } from './verify.ts';
+
+interface ReportFlags {
+  format: string;
+  out?: string;
+  template?: string;
+  pdf?: boolean;
+  signKey?: string;
+  key?: string;
+  exitCode?: boolean;
+}
+
+/**
+ * `tenancy-audit report <run-folder...> [--format html,md,junit,json] [--out DIR] [--template FILE] [--pdf]`:
+ * re-renders a run's reports from its evidence files; several folders are shards of one run, merged (re-chained)
+ * into `--out`. Exits 0 once the reports are written (with `--exit-code`: the run's own result, 0/1/3),
+ * 2 for usage errors, 1 when a shard's evidence does not verify.
+ */
+export function reportCommand(io: CommandIO = {}): Command {
+  const out = io.out ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const err = io.err ?? ((l: string) => process.stderr.write(`${l}\n`));
+  return new Command('report')
+    .description('render (or merge shards and render) evidence reports from run folders')
+    .argument('<run-folder...>', 'a run folder, or the shard folders of one run')
+    .option('--format <list>', `comma-separated formats: ${REPORT_FORMATS.join(',')}`, REPORT_FORMATS.join(','))
+    .option('--out <dir>', 'output folder (required when merging shards; default: the run folder)')
+    .option('--template <file>', 'also render this Handlebars template to <out>/report.custom.<ext>')
+    .option('--pdf', 'also print report.html to report.pdf with headless Chromium (playwright-core)')
+    .option('--sign-key <key>', 'private key (file, PEM/JWK, or env:NAME) to sign the merged manifest')
+    .option('--key <public>', "signer's public key to check the run's (or each shard's) manifest signature")
+    .option('--exit-code', "exit with the run's result (0 pass, 1 fail, 3 inconclusive) instead of 0")
+    .action(async (folders: string[], flags: ReportFlags) => {
+      try {
+        const formats = parseFormats(flags.format);
+        const signKey = flags.signKey === undefined ? undefined : resolveKeySpec('--sign-key', flags.signKey);
+        const publicKey = flags.key === undefined ? undefined : resolveKeySpec('--key', flags.key);
+        const c = paint(io);
+        const result = await renderReport(folders, {
+          formats,
+          ...(flags.out !== undefined ? { out: flags.out } : {}),
+          ...(flags.template !== undefined ? { template: flags.template } : {}),
+          ...(flags.pdf ? { pdf: true } : {}),
+          ...(signKey !== undefined ? { signKey } : {}),
+          ...(publicKey !== undefined ? { publicKey } : {}),
+        });
+        if (result.merged) {
+          out(`merged ${folders.length} shards into ${result.dir} (${result.merged.manifest.counts.records} records, head ${result.merged.manifest.headHash})`);
+          if (result.merged.thumbprint) out(`signed merged manifest; signer key thumbprint (RFC 7638) ${result.merged.thumbprint}`);
+        }
+        for (const line of formatReportSummary(result.model, c)) out(line);
+        for (const file of result.files) out(c.dim(`wrote ${file}`));
+        if (result.pdf && 'skipped' in result.pdf) err(c.yellow(result.pdf.skipped));
+        process.exitCode = flags.exitCode ? result.model.overall.exitCode : 0;
+      } catch (error) {
+        process.exitCode = commandErrorCode(error, err);
+      }
+    });
+}
+
+function parseFormats(list: string): ReportFormat[] {
+  const formats = list.split(',').map((f) => f.trim()).filter(Boolean);
+  const unknown = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
+  if (unknown.length > 0 || formats.length === 0) {
+    throw new TenancyAuditError('TA_USAGE', `--format ${list}: unknown format ${unknown.join(', ') || '(none)'}`, { hint: `Use any of ${REPORT_FORMATS.join(',')}.` });
+  }
+  return formats as ReportFormat[];
+}

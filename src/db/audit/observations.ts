@@ -1,0 +1,55 @@
+import type { EvidenceStep } from '../../core/types.ts';
+import type { SqlError, StatementOutcome, TenantContext } from './session.ts';
+
+/** Something the behaviour proofs read: a tenant table, a readable view over tenant tables, or a callable function. */
+export interface ReadTarget {
+  kind: 'table' | 'view' | 'function';
+  /** Display name findings use: `public.documents`, `public.documents_v`, `public.list_documents()`. */
+  name: string;
+  /** SQL FROM item (quoted). */
+  from: string;
+  /** Name of the output column that carries the tenant when present (tables: their tenant column; views and functions: the audit's tenant column name, used when the output has it). */
+  tenantColumn: string | null;
+  /** Tenant tables the target reads (itself, for a table). */
+  tenantTables: string[];
+  /** The audited role lacks SELECT/EXECUTE (only tables are probed without it). */
+  granted: boolean;
+  /** Reading it applies row-level security to every tenant table reached (invoker, or an owner without bypass). */
+  rlsApplies: boolean;
+}
+
+export interface ObservedRow {
+  data: Record<string, unknown>;
+  /** Physical row id (tables only), used to aim write probes at exactly this row. */
+  ctid: string | null;
+}
+
+export interface ReadObservation {
+  target: ReadTarget;
+  context: TenantContext;
+  rows: ObservedRow[];
+  /** More rows existed than the probe fetched. */
+  truncated: boolean;
+  error?: SqlError;
+  /** `current_setting(<setting>, true)` inside the probe transaction, before the read. */
+  settingSeen: string | null;
+  steps: EvidenceStep[];
+  startedAt: string;
+  durationMs: number;
+}
+
+export interface WriteObservation {
+  table: string;
+  actor: string;
+  victim: string;
+  /** The role holds the privilege the probe needs (else nothing is run). */
+  granted: boolean;
+  /** The same statement made legitimate (own tenant / as the row's tenant): must succeed. */
+  control: StatementOutcome | null;
+  attempt: StatementOutcome | null;
+  /** Why the probe could not be set up (no template row, no row of the victim…). */
+  setupError?: string;
+  steps: EvidenceStep[];
+  startedAt: string;
+  durationMs: number;
+}

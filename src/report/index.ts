@@ -1,0 +1,23 @@
+/** Report stage: evidence files in; model, control matrix and HTML/Markdown/JUnit/JSON out. */
+export { combineShards } from './combine.ts';
+export type { CombinedManifest, ShardManifest } from './combine.ts';
+export { CATALOGUE_SCHEMA, CONTROLS_DIR, DEFAULT_CATALOGUES, catalogueSchema, controlStatus, loadControlCatalogues } from './controls.ts';
+export type { ControlCatalogue, ControlRelationship, ControlRequirement, ControlStatus, LoadedCatalogue, SuiteOutcome, SuiteStatus } from './controls.ts';
+export { curlFor } from './curl.ts';
+export { loadRun } from './load.ts';
+export type { LoadedRun, LoadRunOptions, RunFolder } from './load.ts';
+export { mergeRuns } from './merge.ts';
+export type { MergedRun, MergeRunsOptions } from './merge.ts';
+export { buildReportModel, DEFAULT_LIMITS, VERDICT_STYLE } from './model.ts';
+export type { BuildReportOptions, ModelLimits } from './model.ts';
+export type * from './model-types.ts';
+export { CHROMIUM_ARGS, DEFAULT_CHROMIUM, loadBrowser, renderPdf } from './pdf.ts';
+export { REPORT_FORMATS, renderReport } from './render.ts';
+export type { RenderedReport, RenderReportOptions, ReportFormat } from './render.ts';
+export { formatReportSummary, formatVerifyResult } from './renderers/console.ts';
+export { renderHtml } from './renderers/html.ts';
+export { renderJunit } from './renderers/junit.ts';
+export { renderSummaryJson } from './renderers/json.ts';
+export { MARKDOWN_MAX_BYTES, renderMarkdown } from './renderers/markdown.ts';
+export { isFailing, suiteStatus } from './suite-status.ts';
+export type { SuiteTally } from './suite-status.ts';

@@ -1,0 +1,55 @@
+import type { DbSuiteContext, DbSuiteDefinition } from '../src/db/audit/context.ts';
+import { catalogRead } from '../src/db/audit/checks/catalog-read.ts';
+import { definerFunction } from '../src/db/audit/checks/definer-function.ts';
+import type { CatalogCheck } from '../src/db/audit/checks/finding.ts';
+import { policyCheckPinned } from '../src/db/audit/checks/policy-check-pinned.ts';
+import { policyCommandCoverage } from '../src/db/audit/checks/policy-command-coverage.ts';
+import { policyMissingOk } from '../src/db/audit/checks/policy-missing-ok.ts';
+import { policyTenantKey } from '../src/db/audit/checks/policy-tenant-key.ts';
+import { rlsEnabled } from '../src/db/audit/checks/rls-enabled.ts';
+import { rlsForced } from '../src/db/audit/checks/rls-forced.ts';
+import { roleAttributes } from '../src/db/audit/checks/role-attributes.ts';
+import { roleOwnsTable } from '../src/db/audit/checks/role-owns-table.ts';
+import { settingDefault } from '../src/db/audit/checks/setting-default.ts';
+import { viewBypass } from '../src/db/audit/checks/view-bypass.ts';
+import { defineSuite } from '../src/suite/define.ts';
+
+/** The catalog checks, in the order their records appear. Each is a pure function of the snapshot. */
+export const CATALOG_CHECKS: readonly CatalogCheck[] = [
+  catalogRead,
+  roleAttributes,
+  roleOwnsTable,
+  settingDefault,
+  rlsEnabled,
+  rlsForced,
+  policyCommandCoverage,
+  policyTenantKey,
+  policyCheckPinned,
+  policyMissingOk,
+  viewBypass,
+  definerFunction,
+];
+
+export default defineSuite({
+  id: 'db.rls-catalog',
+  title: 'Row-level security configuration fails closed',
+  description:
+    'Reads pg_catalog as the audited connection and checks every tenant table (tables with the tenant column, or those listed): row-level security enabled, and forced where the application role owns the table; a permissive policy for every command the role is granted, keyed on the tenant setting in USING and WITH CHECK, never USING (true), never reading the setting with missing_ok; no default value for the setting; the role is not superuser, not BYPASSRLS, cannot SET ROLE to one, owns no tenant table; no readable view or executable SECURITY DEFINER function reads tenant tables with an owner that bypasses RLS. Each object checked is recorded, passing or not.',
+  families: ['data-layer'],
+  paths: ['db'],
+  severity: 'critical',
+  controls: { soc2: ['CC6.1', 'CC6.3', 'CC7.1'], iso27001: ['5.15', '8.2', '8.3', '8.9'] },
+  remediation:
+    'ALTER TABLE … ENABLE and FORCE ROW LEVEL SECURITY on every tenant table; one policy per command keyed on current_setting(<setting>) without missing_ok, with WITH CHECK pinning the tenant column; connect as a role that is not superuser, not BYPASSRLS and owns nothing; make views security_invoker and keep SECURITY DEFINER functions away from tenant tables (or filter by the setting inside them).',
+  target: 'db',
+  async run(ctx: DbSuiteContext) {
+    for (const check of CATALOG_CHECKS) {
+      const started = Date.now();
+      const findings = check(ctx.snapshot);
+      const durationMs = Date.now() - started;
+      for (const finding of findings) {
+        await ctx.record({ ...finding, startedAt: new Date(started).toISOString(), durationMs });
+      }
+    }
+  },
+}) satisfies DbSuiteDefinition;
