@@ -89,7 +89,7 @@ export default defineSuite({
           detail: failed.length === 0
             ? `one row per synthetic tenant (${rows.map((r) => r.tenant).join(', ')}) written into ${table} of the disposable database`
             : `could not seed ${table} for ${failed.map((f) => `${f.tenant} (${f.error})`).join('; ')}`,
-          steps: io.seedReport.steps.filter((s) => s.title.includes(table.split('.').pop()!.replaceAll('"', ''))),
+          steps: rows.flatMap((r) => r.steps),
         });
       }
     }
@@ -151,7 +151,7 @@ export default defineSuite({
       for (const target of io.targets) {
         const obs = mode === 'unset' ? unset.get(target)! : await io.readEmpty(target);
         const facts = { readsWithContext: readsWork(target), rowsKnown: tenantsWithRows(target.tenantTables).size > 0 };
-        await record(rule, target.name, gateOnControl(judgeNoContext(obs, facts), suiteControl || obs.rows.length > 0), obs, { actor: null });
+        await record(rule, target.name, gateOnControl(judgeNoContext(obs, facts), suiteControl), obs, { actor: null });
       }
     }
 

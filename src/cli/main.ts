@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../run/context-info.ts';
 import { reportError } from './errors.ts';
@@ -35,8 +37,14 @@ async function commands(): Promise<Command[]> {
     ['./commands/db.ts', 'dbCommand'],
   ] as const;
   for (const [file, name] of optional) {
-    const mod = (await import(file)) as Record<string, () => Command>;
-    list.push(mod[name]!());
+    const mod = await importOptional(file);
+    if (mod) list.push(mod[name]!());
   }
   return list;
+}
+
+/** A command module that may not be part of this build: only the absence of its file is tolerated, never a broken import inside it. */
+async function importOptional(file: string): Promise<Record<string, () => Command> | undefined> {
+  const present = await stat(fileURLToPath(new URL(file, import.meta.url))).then((s) => s.isFile(), () => false);
+  return present ? ((await import(file)) as Record<string, () => Command>) : undefined;
 }

@@ -47,6 +47,18 @@ export function crossCheck(config: ParsedConfig): ConfigIssue[] {
     }
   }
 
+  config.idempotency?.operations.forEach((id, i) => {
+    const op = config.operations.find((o) => o.id === id);
+    if (!op) issues.push({ path: `idempotency.operations[${i}]`, message: unknownName('operation', id, operationIds) });
+    else if (op.kind !== 'create') issues.push({ path: `idempotency.operations[${i}]`, message: `operation "${id}" is a ${op.kind}, not a create` });
+  });
+  const callbackSecrets = config.async?.callbacks?.signature?.secrets;
+  if (callbackSecrets) {
+    for (const tenant of tenantIds) {
+      if (!(tenant in callbackSecrets)) issues.push({ path: 'async.callbacks.signature.secrets', message: `no callback secret for tenant "${tenant}"` });
+    }
+  }
+
   const host = new URL(config.target.baseUrl).hostname;
   if (config.target.allowHosts && !config.target.allowHosts.includes(host)) {
     issues.push({ path: 'target.allowHosts', message: `must include the base URL host "${host}"` });

@@ -58,6 +58,16 @@ export function resolveSecrets(parsed: ParsedConfig, ctx: ResolveContext): Resol
       redactedTokens.tokens[tenant] = shown(ref);
     }
   }
+  const callbackSecrets = config.async?.callbacks?.signature?.secrets;
+  for (const [tenant, ref] of Object.entries(callbackSecrets ?? {})) {
+    callbackSecrets![tenant] = resolve(ref, `async.callbacks.signature.secrets.${tenant}`);
+    redacted.async!.callbacks!.signature!.secrets[tenant] = shown(ref);
+  }
+  config.webhooks.forEach((hook, i) => {
+    const ref = hook.signature.secret;
+    hook.signature.secret = resolve(ref, `webhooks[${i}].signature.secret`);
+    redacted.webhooks[i]!.signature.secret = shown(ref);
+  });
   if (config.run.signKey) {
     const original = config.run.signKey;
     config.run.signKey = resolve(original, 'run.signKey');

@@ -70,6 +70,42 @@ const bodyMatcher = z.union([
   z.strictObject({ regex: z.string().min(1) }),
 ]);
 
+const hmacSignature = z.strictObject({
+  header: z.string().min(1),
+  algorithm: z.enum(['sha256', 'sha512']).default('sha256'),
+  prefix: z.string().default('').describe('Text before the hex digest, e.g. `sha256=`.'),
+});
+
+const asyncSchema = z.strictObject({
+  submit: z.strictObject({
+    ...requestTemplate,
+    jobId: jsonPath.default('id'),
+  }).describe('Submits a job; the body template may use `{{callbackUrl}}`, `{{marker}}` and `{{canary}}`.'),
+  poll: z.strictObject({
+    ...requestTemplate,
+    until: z.strictObject({ jsonPath, in: z.array(z.string()).min(1) }).describe('Polling stops when the value at jsonPath is one of these.'),
+    result: jsonPath.default('$').describe("Where the job's result content is."),
+    intervalMs: positiveInt.default(100),
+    timeoutMs: positiveInt.default(15_000),
+  }).describe('Reads a job; `{{jobId}}` is filled in.'),
+  callbacks: z
+    .strictObject({
+      timeoutMs: positiveInt.default(10_000),
+      listenHost: z.string().default('127.0.0.1').describe('Where the harness listens for callbacks.'),
+      publicUrl: z.string().optional().describe('Base URL the target uses to reach the receiver (e.g. a tunnel to staging).'),
+      signature: hmacSignature.extend({ secrets: z.record(z.string(), secret).describe('Tenant id → callback secret.') }).optional(),
+    })
+    .optional(),
+  jobsPerScenario: positiveInt.max(16).default(4),
+});
+
+const webhookSchema = z.strictObject({
+  id: z.string().min(1),
+  ...requestTemplate,
+  signature: hmacSignature.extend({ secret }),
+  tenantField: z.string().optional().describe('Body field naming a tenant, changed by the tenant-mismatch forgery.'),
+});
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().min(1).default('target').describe('System name shown on the report cover.'),
@@ -100,6 +136,14 @@ export const configSchema = z.strictObject({
     .default({ headers: [], query: [], body: [], path: [], cookies: [] }),
   fixtures: z.record(z.string(), fixtureSchema).default({}),
   operations: z.array(operationSchema).min(1),
+  idempotency: z
+    .strictObject({
+      header: z.string().min(1).default('Idempotency-Key'),
+      operations: z.array(z.string()).min(1).describe('Create operations that accept an idempotency key.'),
+    })
+    .optional(),
+  async: asyncSchema.optional(),
+  webhooks: z.array(webhookSchema).default([]),
   rejection: z
     .strictObject({
       statuses: z.array(z.number().int().min(100).max(599)).min(1).default([400, 401, 403, 404, 422]),
@@ -137,6 +181,8 @@ export type ParsedConfig = z.output<typeof configSchema>;
 export type OperationConfig = ParsedConfig['operations'][number];
 export type FixtureConfig = ParsedConfig['fixtures'][string];
 export type TokensConfig = ParsedConfig['identity']['tokens'];
+export type AsyncConfig = NonNullable<ParsedConfig['async']>;
+export type WebhookConfig = ParsedConfig['webhooks'][number];
 
 export function configJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;

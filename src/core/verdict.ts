@@ -31,3 +31,12 @@ export function failsAt(verdict: Verdict, level: FailLevel): boolean {
   if (level === 'never') return false;
   return RANK[verdict] >= RANK[level];
 }
+
+/** A verdict with its stable reason code (what the shrinker compares) and a human explanation. */
+export interface Judgement {
+  verdict: Verdict;
+  reason: string;
+  detail: string;
+  /** Tenants whose canaries were seen in the response. */
+  seen: string[];
+}

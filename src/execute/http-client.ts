@@ -31,7 +31,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const t0 = performance.now();
     const done = (outcome: Outcome): Exchange => ({ request: req, outcome, startedAt, durationMs: Math.round(performance.now() - t0) });
     if (!hostAllowed(req.url, options.allowHosts)) {
-      return done(failure('out-of-scope', `refused: ${new URL(req.url).host} is not on the host allowlist; nothing was sent`));
+      return done(failure('out-of-scope', `refused: ${hostOf(req.url)} is not on the host allowlist; nothing was sent`));
     }
     const spent = budget.reserve();
     if (spent) return done(failure('budget', `not sent: ${spent}`));
@@ -55,8 +55,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const { text, bytes, truncated } = await readCapped(res.body, options.maxBodyBytes);
       const headers = flattenHeaders(res.headers);
       const location = headers['location'];
-      if (res.statusCode >= 300 && res.statusCode < 400 && location && !hostAllowed(new URL(location, req.url).href, options.allowHosts)) {
-        headers['x-tenancy-audit-note'] = `redirect to ${new URL(location, req.url).host} refused (not on the allowlist)`;
+      const redirect = location ? parseUrl(location, req.url) : undefined;
+      if (res.statusCode >= 300 && res.statusCode < 400 && location && !(redirect && hostAllowed(redirect.href, options.allowHosts))) {
+        headers['x-tenancy-audit-note'] = `redirect to ${redirect ? redirect.host : 'an unparsable location'} refused (not on the allowlist)`;
       }
       return { kind: 'response', response: { status: res.statusCode, headers, bodyText: text, bodyBytes: bytes, truncated } };
     } catch (error) {
@@ -84,6 +85,19 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }, 
     bytes += chunk.length;
   }
   return { text: Buffer.concat(chunks).toString('utf8'), bytes, truncated };
+}
+
+/** The host of a URL for messages; never throws (an unparsable URL is refused like any foreign host). */
+function hostOf(url: string): string {
+  return parseUrl(url)?.host ?? `unparsable URL ${JSON.stringify(url.slice(0, 100))}`;
+}
+
+function parseUrl(url: string, base?: string): URL | undefined {
+  try {
+    return new URL(url, base);
+  } catch {
+    return undefined;
+  }
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {

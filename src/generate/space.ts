@@ -1,5 +1,6 @@
 import type { Arbitrary } from 'fast-check';
 import type { ParsedConfig } from '../config/schema.ts';
+import type { Family, PathKind } from '../core/types.ts';
 import type { Probe } from './probe.ts';
 
 export interface OperationView {
@@ -35,12 +36,28 @@ export interface ProbeSpace {
   forgeries: readonly ForgeryInfo[];
 }
 
+/** What every fired case (a single probe or a stateful scenario) says about itself in evidence. */
+export interface CaseMeta {
+  suite: string;
+  family: Family;
+  path: PathKind;
+  operation: string;
+  mutation: { id: string; title: string; channel?: string };
+  actor: string | null;
+  victim: string | null;
+}
+
 /** An independent property: fast-check explores `arbitrary` after running every `examples` entry. */
-export interface ProbeCell {
+export interface Cell<T> {
   key: string;
   operation: string;
-  arbitrary: Arbitrary<Probe>;
-  examples: Probe[];
+  arbitrary: Arbitrary<T>;
+  examples: T[];
+}
+
+/** A cell of single mutated requests, executed and judged by the engine. */
+export interface ProbeCell extends Cell<Probe> {
+  kind?: 'probe';
 }
 
 export function buildProbeSpace(config: ParsedConfig, forgeries: readonly ForgeryInfo[]): ProbeSpace {

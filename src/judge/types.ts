@@ -1,5 +1,4 @@
 import type { Family } from '../core/types.ts';
-import type { Verdict } from '../core/verdict.ts';
 import type { Outcome, ResponseView } from '../core/exchange.ts';
 
 export type { Outcome, ResponseView };
@@ -29,11 +28,4 @@ export interface ProbeObservation {
   sideEffects?: { landedIn: readonly string[]; foreignChanged: readonly string[] };
 }
 
-export interface Judgement {
-  verdict: Verdict;
-  /** Stable code: the shrinker keeps a counterexample only while (verdict, reason) stays the same. */
-  reason: string;
-  detail: string;
-  /** Tenants whose canaries were seen in the response. */
-  seen: string[];
-}
+export type { Judgement } from '../core/verdict.ts';

@@ -11,7 +11,8 @@ export function curlFor(request: RecordedRequest, actor?: string | null): string
     if (/^(content-length|host)$/i.test(name)) continue;
     if (value.includes('[redacted') && /^[A-Za-z0-9_-]+$/.test(name)) {
       const scheme = /^(\w+)\s+\[redacted/.exec(value)?.[1];
-      parts.push('-H', `"${name}: ${scheme ? `${scheme} ` : ''}$${variable}"`);
+      const v = /^(proxy-)?authorization$/i.test(name) ? variable : name.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+      parts.push('-H', `"${name}: ${scheme ? `${scheme} ` : ''}$${v}"`);
     } else parts.push('-H', shellQuote(`${name}: ${value}`));
   }
   if (request.body !== undefined && request.body !== '') parts.push('--data-raw', shellQuote(request.body));

@@ -47,7 +47,9 @@ export interface SuiteReport {
   statusReason: string;
   controlsLive: boolean;
   positiveControls: { passed: number; failed: number };
+  /** Probe and db-check records: the population (positive controls and finding records apart). */
   judged: number;
+  /** Finding records: shrunk counterexamples of failing probes. */
   findings: number;
   verdicts: VerdictCount[];
   remediation: string;
@@ -64,8 +66,9 @@ export interface CoverageRow {
   total: number;
   counts: Record<Verdict, number>;
   worst: Verdict;
-  /** Finding ids in this cell. */
+  /** Finding ids in this cell (finding records are not counted in `counts`/`total`). */
   findingIds: string[];
+  findingVerdicts: Verdict[];
   /** A failing (else inconclusive) record of the cell without a finding record, for JUnit. */
   example?: { seq: number; verdict: Verdict; reason: string; detail: string; steps: StepView[] };
 }

@@ -111,6 +111,7 @@ export function buildReportModel(
   let controlsFailed = 0;
   const all: EvidenceRecord[] = [];
   const totalsByVerdict = emptyCounts();
+  const findingTotals = emptyCounts();
   const probedOps = new Set<string>();
 
   for (const r of records) {
@@ -128,20 +129,27 @@ export function buildReportModel(
       else if (controlRecords.length < limits.positiveControls * 4) controlRecords.push(r);
       continue;
     }
-    t.verdicts[r.verdict] = (t.verdicts[r.verdict] ?? 0) + 1;
-    totalsByVerdict[r.verdict] += 1;
     if (r.kind === 'finding') {
-      t.findings += 1;
+      t.findingVerdicts[r.verdict] = (t.findingVerdicts[r.verdict] ?? 0) + 1;
+      findingTotals[r.verdict] += 1;
       findingRecords.push(r);
-    } else if (isFailingVerdict(r.verdict, failOn) && !firstFailingProbe.has(r.suite)) firstFailingProbe.set(r.suite, r);
+    } else {
+      t.verdicts[r.verdict] = (t.verdicts[r.verdict] ?? 0) + 1;
+      totalsByVerdict[r.verdict] += 1;
+      if (isFailingVerdict(r.verdict, failOn) && !firstFailingProbe.has(r.suite)) firstFailingProbe.set(r.suite, r);
+    }
     const op = r.operation ?? '(none)';
     probedOps.add(op);
     const key = `${r.suite}\u0000${op}\u0000${r.family}\u0000${r.path}`;
     let cell = cells.get(key);
-    if (!cell) cells.set(key, (cell = { suite: r.suite, operation: op, family: r.family, path: r.path, counts: emptyCounts(), findingSeqs: [] }));
+    if (!cell) cells.set(key, (cell = { suite: r.suite, operation: op, family: r.family, path: r.path, counts: emptyCounts(), findingSeqs: [], findingVerdicts: [] }));
+    if (r.kind === 'finding') {
+      cell.findingSeqs.push(r.seq);
+      cell.findingVerdicts.push(r.verdict);
+      continue;
+    }
     cell.counts[r.verdict] += 1;
-    if (r.kind === 'finding') cell.findingSeqs.push(r.seq);
-    else if (!cell.example || rankForExample(r.verdict, failOn) > rankForExample(cell.example.verdict, failOn)) {
+    if (!cell.example || rankForExample(r.verdict, failOn) > rankForExample(cell.example.verdict, failOn)) {
       if (isFailingVerdict(r.verdict, failOn) || r.verdict === 'inconclusive') cell.example = r;
     }
   }
@@ -152,7 +160,7 @@ export function buildReportModel(
   for (const [id, t] of tallies) {
     const meta = metas.get(id);
     if (!meta) problems.push(`records name suite ${id}, which the manifest does not declare`);
-    const { status, reason } = suiteStatus(t, failOn);
+    const { status, reason } = suiteStatus({ ...t, findings: t.findingVerdicts }, failOn);
     const controlsLive = t.controlsPassed > 0 && t.controlsFailed === 0;
     outcomes.set(id, { status, controlsLive });
     suites.push({
@@ -168,7 +176,7 @@ export function buildReportModel(
       controlsLive,
       positiveControls: { passed: t.controlsPassed, failed: t.controlsFailed },
       judged: sum(t.verdicts),
-      findings: t.findings,
+      findings: sum(t.findingVerdicts),
       verdicts: verdictCounts(t.verdicts),
       remediation: meta?.remediation ?? '',
       controls: meta?.controls ?? { soc2: [], iso27001: [] },
@@ -234,6 +242,7 @@ export function buildReportModel(
       counts: c.counts,
       worst: worstOf(c.counts),
       findingIds: c.findingSeqs.map((seq) => findingIdBySeq.get(`${c.suite}:${seq}`) ?? `seq ${seq}`),
+      findingVerdicts: c.findingVerdicts,
     };
     if (c.example) {
       row.example = { seq: c.example.seq, verdict: c.example.verdict, reason: redact.text(c.example.reason), detail: redact.text(c.example.detail), steps: stepsOf(c.example, redact, 600) };
@@ -270,7 +279,7 @@ export function buildReportModel(
   else if (!manifest.complete) problems.push(`the run is incomplete${manifest.incompleteReason ? `: ${manifest.incompleteReason}` : ''}`);
   if (integrity.checked && !integrity.ok) problems.push(...integrity.problems.map((p) => `integrity: ${p}`));
 
-  const overall = overallOf(suites, totalsByVerdict, failOn, manifest, integrity);
+  const overall = overallOf(suites, [totalsByVerdict, findingTotals], failOn, manifest, integrity);
   const run = runInfo(manifest, all);
   const appendix = appendixOf(all, suites, limits);
   const byVerdict = verdictCounts(totalsByVerdict);
@@ -310,9 +319,9 @@ export function buildReportModel(
 
 interface Tally {
   verdicts: Partial<Record<Verdict, number>>;
+  findingVerdicts: Partial<Record<Verdict, number>>;
   controlsPassed: number;
   controlsFailed: number;
-  findings: number;
 }
 
 interface CellAcc {
@@ -322,11 +331,12 @@ interface CellAcc {
   path: PathKind;
   counts: Record<Verdict, number>;
   findingSeqs: number[];
+  findingVerdicts: Verdict[];
   example?: EvidenceRecord;
 }
 
 function newTally(): Tally {
-  return { verdicts: {}, controlsPassed: 0, controlsFailed: 0, findings: 0 };
+  return { verdicts: {}, findingVerdicts: {}, controlsPassed: 0, controlsFailed: 0 };
 }
 
 function emptyCounts(): Record<Verdict, number> {
@@ -486,7 +496,7 @@ function shellArg(s: string): string {
 
 function overallOf(
   suites: readonly SuiteReport[],
-  byVerdict: Record<Verdict, number>,
+  verdictTotals: readonly Record<Verdict, number>[],
   failOn: FailLevel,
   m: Partial<RunManifest> | null,
   integrity: IntegrityView,
@@ -508,7 +518,7 @@ function overallOf(
   else if (unsure.length > 0 || suites.length === 0 || !m || !m.complete || !integrity.ok) result = 'inconclusive';
   else if (warned.length > 0) result = 'warn';
   else result = 'pass';
-  const failsExit = (Object.entries(byVerdict) as [Verdict, number][]).some(([v, c]) => c > 0 && failsAt(v, failOn));
+  const failsExit = verdictTotals.some((totals) => (Object.entries(totals) as [Verdict, number][]).some(([v, c]) => c > 0 && failsAt(v, failOn)));
   const exitCode = failsExit ? 1 : result === 'inconclusive' || result === 'fail' ? 3 : 0;
   const label = { pass: 'PASS', warn: 'PASS WITH WARNINGS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE' }[result];
   const headline =

@@ -4,8 +4,10 @@ import type { SuiteStatus } from './controls.ts';
 
 /** What a suite's records add up to. */
 export interface SuiteTally {
-  /** Verdicts of judged records (probe, finding, db-check). */
+  /** Verdicts of judged records (probe, db-check): the population. */
   verdicts: Partial<Record<Verdict, number>>;
+  /** Verdicts of finding records (shrunk counterexamples, counted apart so the population is not inflated). */
+  findings?: Partial<Record<Verdict, number>>;
   /** Positive-control records with verdict `pass`, and with any other verdict. */
   controlsPassed: number;
   controlsFailed: number;
@@ -26,16 +28,28 @@ export function isFailing(verdict: Verdict, failOn: FailLevel): boolean {
  */
 export function suiteStatus(t: SuiteTally, failOn: FailLevel): { status: SuiteStatus; reason: string } {
   const entries = Object.entries(t.verdicts) as [Verdict, number][];
+  const findingEntries = Object.entries(t.findings ?? {}) as [Verdict, number][];
   const judged = entries.reduce((n, [, c]) => n + c, 0);
-  if (judged === 0 && t.controlsPassed + t.controlsFailed === 0) return { status: 'not-run', reason: 'no records: the suite did not run' };
+  const findings = findingEntries.reduce((n, [, c]) => n + c, 0);
+  if (judged + findings === 0 && t.controlsPassed + t.controlsFailed === 0) return { status: 'not-run', reason: 'no records: the suite did not run' };
   const failing = entries.filter(([v, c]) => c > 0 && isFailing(v, failOn)).sort(([a], [b]) => verdictRank(b) - verdictRank(a));
-  if (failing.length > 0) return { status: 'fail', reason: failing.map(([v, c]) => `${c} ${v}`).join(', ') };
+  const failingFindings = findingEntries.filter(([v, c]) => c > 0 && isFailing(v, failOn));
+  if (failing.length > 0 || failingFindings.length > 0) {
+    const parts = failing.map(([v, c]) => `${c} ${v}`);
+    const f = failingFindings.reduce((n, [, c]) => n + c, 0);
+    if (f > 0) parts.push(`${f} finding${f === 1 ? '' : 's'}`);
+    return { status: 'fail', reason: parts.join(', ') };
+  }
   if (t.controlsFailed > 0) return { status: 'inconclusive', reason: `positive control failed (${t.controlsFailed} of ${t.controlsFailed + t.controlsPassed}): the oracle was not shown live` };
   if (t.controlsPassed === 0) return { status: 'inconclusive', reason: 'no positive control recorded: the oracle was never shown live' };
   if (judged === 0) return { status: 'inconclusive', reason: 'no probes were judged' };
   const inconclusive = t.verdicts.inconclusive ?? 0;
-  if (inconclusive > 0) return { status: 'inconclusive', reason: `${inconclusive} of ${judged} probes inconclusive (timeout, reset, 429)` };
+  if (inconclusive > 0) return { status: 'inconclusive', reason: `${inconclusive} of ${probes(judged)} inconclusive (timeout, reset, 429)` };
   const warned = t.verdicts['closed-by-error'] ?? 0;
-  if (warned > 0) return { status: 'warn', reason: `${warned} probes rejected with 5xx (closed by error)` };
-  return { status: 'pass', reason: `${judged} probes rejected as required; positive controls live` };
+  if (warned > 0) return { status: 'warn', reason: `${probes(warned)} rejected with 5xx (closed by error)` };
+  return { status: 'pass', reason: `${probes(judged)} rejected as required; positive controls live` };
+}
+
+function probes(n: number): string {
+  return `${n} probe${n === 1 ? '' : 's'}`;
 }

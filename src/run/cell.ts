@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import { verdictRank } from '../core/verdict.ts';
-import type { Probe } from '../generate/probe.ts';
-import type { ProbeCell } from '../generate/space.ts';
-import type { ProbeResult } from './execute-probe.ts';
+import type { Cell } from '../generate/space.ts';
+import type { CaseResult } from './execute-probe.ts';
 
-export interface CellRunOptions {
+export interface CellRunOptions<T> {
   seed: number;
   /** Random runs after the cell's examples. */
   runs: number;
@@ -12,21 +11,23 @@ export interface CellRunOptions {
   findingRank: number;
   /** Distinct failures (verdict, reason) reported per cell at most. */
   maxFindings?: number;
-  execute(probe: Probe): Promise<ProbeResult>;
-  /** Called once for every probe fired, including those tried while shrinking. */
-  onProbe(result: ProbeResult): Promise<void>;
+  execute(value: T): Promise<CaseResult>;
+  /** Identity of a value for the result cache; undefined: always execute (stateful scenarios). */
+  cacheKey?: (value: T) => string | undefined;
+  /** Called once for every case fired, including those tried while shrinking. */
+  onProbe(result: CaseResult): Promise<void>;
   /** True when the run must stop (budget, interrupt): remaining runs are skipped. */
   stopped(): boolean;
 }
 
 export interface CellFinding {
-  result: ProbeResult;
+  result: CaseResult;
   replayPath: string;
   shrinks: number;
 }
 
 export interface CellOutcome {
-  cell: ProbeCell;
+  cell: Cell<unknown>;
   seed: number;
   probes: number;
   /** One minimal counterexample per distinct way the cell failed (verdict and reason), worst first. */
@@ -40,22 +41,24 @@ export interface CellOutcome {
  * checked again with that failure known, so one failure cannot hide a worse one in the same cell.
  * Probes already fired are answered from a cache: re-checking costs no requests.
  */
-export async function runCell(cell: ProbeCell, options: CellRunOptions): Promise<CellOutcome> {
-  const cache = new Map<string, ProbeResult>();
+export async function runCell<T>(cell: Cell<T>, options: CellRunOptions<T>): Promise<CellOutcome> {
+  const cache = new Map<string, CaseResult>();
+  let fired = 0;
   const known = new Set<string>();
   const findings: CellFinding[] = [];
   const maxFindings = options.maxFindings ?? 6;
 
-  const fire = async (probe: Probe): Promise<ProbeResult> => {
-    const key = JSON.stringify(probe);
-    const cached = cache.get(key);
+  const fire = async (value: T): Promise<CaseResult> => {
+    const key = options.cacheKey?.(value);
+    const cached = key === undefined ? undefined : cache.get(key);
     if (cached) return cached;
-    const result = await options.execute(probe);
-    cache.set(key, result);
+    const result = await options.execute(value);
+    fired++;
+    if (key !== undefined) cache.set(key, result);
     await options.onProbe(result);
     return result;
   };
-  const failureKey = (result: ProbeResult): string | undefined => {
+  const failureKey = (result: CaseResult): string | undefined => {
     const { verdict, reason } = result.judgement;
     if (verdict === 'inconclusive' || verdictRank(verdict) < options.findingRank) return undefined;
     return `${verdict}/${reason}`;
@@ -63,10 +66,10 @@ export async function runCell(cell: ProbeCell, options: CellRunOptions): Promise
 
   while (findings.length < maxFindings && !options.stopped()) {
     let target: string | undefined;
-    let lastFailing: ProbeResult | undefined;
-    const property = fc.asyncProperty(cell.arbitrary, async (probe) => {
+    let lastFailing: CaseResult | undefined;
+    const property = fc.asyncProperty(cell.arbitrary, async (value) => {
       if (options.stopped()) return true;
-      const result = await fire(probe);
+      const result = await fire(value);
       const key = failureKey(result);
       if (key === undefined || known.has(key) || (target !== undefined && key !== target)) return true;
       target ??= key;
@@ -76,14 +79,14 @@ export async function runCell(cell: ProbeCell, options: CellRunOptions): Promise
     const details = await fc.check(property, {
       seed: options.seed,
       numRuns: cell.examples.length + options.runs,
-      examples: cell.examples.map((probe) => [probe] as [Probe]),
+      examples: cell.examples.map((value) => [value] as [T]),
     });
     if (!details.failed || !lastFailing || target === undefined) break;
     known.add(target);
     findings.push({ result: lastFailing, replayPath: details.counterexamplePath ?? '', shrinks: details.numShrinks });
   }
   findings.sort((a, b) => verdictRank(b.result.judgement.verdict) - verdictRank(a.result.judgement.verdict));
-  return { cell, seed: options.seed, probes: cache.size, findings, interrupted: options.stopped() };
+  return { cell: cell as Cell<unknown>, seed: options.seed, probes: fired, findings, interrupted: options.stopped() };
 }
 
 /** A cell's seed: the run seed mixed with the cell key, so `--suite X --seed S` replays X's probes exactly. */

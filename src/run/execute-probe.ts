@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import type { Exchange } from '../core/exchange.ts';
 import type { EvidenceStep } from '../core/types.ts';
 import type { Probe } from '../generate/probe.ts';
+import type { CaseMeta } from '../generate/space.ts';
 import { judgeProbe } from '../judge/probe.ts';
 import type { Judgement, ProbeObservation } from '../judge/types.ts';
 import { readOperationOf, type EngineContext } from './context.ts';
@@ -9,12 +9,12 @@ import { createFixture } from './fixtures.ts';
 import { exchangeStep } from './record.ts';
 import { buildRequest } from './request.ts';
 
-export interface ProbeResult {
-  probe: Probe;
+/** One fired case, judged: what the engine records and the shrinker compares. */
+export interface CaseResult {
+  meta: CaseMeta;
   judgement: Judgement;
   /** The mutated request first, then any read-back that looked for side effects. */
   steps: EvidenceStep[];
-  exchange: Exchange;
   startedAt: string;
   durationMs: number;
 }
@@ -22,7 +22,7 @@ export interface ProbeResult {
 const WRITES = new Set(['create', 'update', 'delete']);
 
 /** Fires one probe, reads back where an accepted write landed, repairs foreign fixtures it broke, and judges. */
-export async function executeProbe(ctx: EngineContext, probe: Probe): Promise<ProbeResult> {
+export async function executeProbe(ctx: EngineContext, probe: Probe): Promise<CaseResult> {
   const t0 = performance.now();
   const op = ctx.operations.get(probe.operation)!;
   const marker = `ta-marker-${crypto.randomBytes(8).toString('hex')}`;
@@ -52,10 +52,9 @@ export async function executeProbe(ctx: EngineContext, probe: Probe): Promise<Pr
     ...(sideEffects ? { sideEffects } : {}),
   };
   return {
-    probe,
+    meta: probe,
     judgement: judgeProbe(observation, ctx.rules),
     steps,
-    exchange,
     startedAt: exchange.startedAt,
     durationMs: Math.round(performance.now() - t0),
   };

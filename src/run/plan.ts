@@ -1,9 +1,10 @@
+import type { ScenarioCell } from '../generate/scenario.ts';
 import type { ProbeCell, ProbeSpace } from '../generate/space.ts';
 import type { HttpSuiteDefinition } from '../suite/http.ts';
 
 export interface PlannedCell {
   suite: HttpSuiteDefinition;
-  cell: ProbeCell;
+  cell: ProbeCell | ScenarioCell<unknown>;
   /** Cells that change data run after the read-only ones, one at a time. */
   writes: boolean;
 }
@@ -19,8 +20,8 @@ export function planCells(suites: readonly HttpSuiteDefinition[], space: ProbeSp
   const all = suites.flatMap((suite) =>
     suite
       .cells(space)
-      .filter((cell): cell is ProbeCell => cell !== undefined)
-      .map((cell) => ({ suite, cell, writes: writeOps.has(cell.operation) })),
+      .filter((cell): cell is ProbeCell | ScenarioCell<unknown> => cell !== undefined)
+      .map((cell) => ({ suite, cell, writes: cell.kind === 'scenario' || writeOps.has(cell.operation) })),
   );
   return shard ? all.filter((_, i) => i % shard.total === shard.index - 1) : all;
 }

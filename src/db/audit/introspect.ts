@@ -280,7 +280,7 @@ export async function introspectCatalog(client: pg.ClientBase, options: Introspe
       language: string;
       def: string | null;
     }>(
-      `SELECT p.oid::int8::text AS oid, ${QUALIFIED('n.nspname', 'p.proname')} AS qualified, p.oid::regprocedure::text AS signature,
+      `SELECT p.oid::int8::text AS oid, ${QUALIFIED('n.nspname', 'p.proname')} AS qualified, ${QUALIFIED('n.nspname', 'p.proname')} || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS signature,
               p.prokind::text AS prokind, p.prosecdef AS secdef, pg_get_userbyid(p.proowner)::text AS owner,
               has_schema_privilege($1::name, n.oid, 'USAGE') AND has_function_privilege($1::name, p.oid, 'EXECUTE') AS executable,
               p.provolatile::text AS volatility, p.proretset AS retset, format_type(p.prorettype, NULL) AS rettype,

@@ -195,7 +195,11 @@ export function judgeWrite(kind: WriteKind, obs: WriteObservation): Judgement {
   if (obs.setupError !== undefined) return { verdict: 'inconclusive', reason: 'no-probe-row', detail: `${where}: ${text.act} could not be probed: ${obs.setupError}` };
   const control = obs.control;
   const needsOneRow = kind !== 'insert-foreign';
-  if (!control || !control.ok || (needsOneRow && control.rowCount !== 1)) {
+  // For UPDATE/DELETE of the victim's row, an integrity error (class 23, e.g. a child row's foreign key) proves the
+  // statement matched the row: the constraint fires only after the row was reached.
+  const reachesRow = kind === 'update-foreign' || kind === 'delete-foreign';
+  const controlMatched = control !== null && (control.ok ? !needsOneRow || control.rowCount === 1 : reachesRow && control.error.code.startsWith('23'));
+  if (!control || !controlMatched) {
     const why = !control ? 'not run' : control.ok ? `affected ${control.rowCount} rows, expected 1` : `ERROR ${control.error.code}: ${control.error.message}`;
     return { verdict: 'inconclusive', reason: 'control-failed', detail: `${where}: control (${text.control}) failed (${why}), so a refusal could not be attributed to the tenant` };
   }
@@ -203,6 +207,9 @@ export function judgeWrite(kind: WriteKind, obs: WriteObservation): Judgement {
   if (!attempt) return { verdict: 'inconclusive', reason: 'not-run', detail: `${where}: ${text.act} was not attempted` };
   if (!attempt.ok) {
     if (isEnvironmentError(attempt.error.code)) return { verdict: 'inconclusive', reason: 'environment-error', detail: `${where}: ${text.act} failed for an environmental reason (ERROR ${attempt.error.code}: ${attempt.error.message})` };
+    if (reachesRow && attempt.error.code.startsWith('23')) {
+      return { verdict: 'fail-open', reason: 'foreign-row-reachable', detail: `${where}: ${text.act} reached the row — only a constraint stopped it (ERROR ${attempt.error.code}: ${attempt.error.message}); a row without that constraint would have been changed` };
+    }
     return { verdict: 'pass', reason: 'refused', detail: `${where}: ${text.act} is refused (ERROR ${attempt.error.code}: ${attempt.error.message})` };
   }
   if (kind === 'insert-foreign' || attempt.rowCount > 0) {

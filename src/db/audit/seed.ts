@@ -10,12 +10,17 @@ export interface SeededTable {
   tenant: string;
   ok: boolean;
   error?: string;
+  /** The statements run for this table and tenant (numbered within the table). */
+  steps: EvidenceStep[];
 }
 
 export interface SeedReport {
   tenants: string[];
   tables: SeededTable[];
-  steps: EvidenceStep[];
+}
+
+function onlyPreamble(steps: readonly EvidenceStep[]): boolean {
+  return steps.length === 1;
 }
 
 export function insertSql(table: TableFacts, plan: RowPlan, returning = false): string {
@@ -92,14 +97,16 @@ export async function seedSyntheticTenants(
   random: () => number,
 ): Promise<SeedReport> {
   const order = seedOrder(snapshot);
-  const report: SeedReport = { tenants: [...tenants], tables: [], steps: [] };
-  const step = (title: string, note: string) => report.steps.push({ n: report.steps.length + 1, title, note });
+  const report: SeedReport = { tenants: [...tenants], tables: [] };
   for (const tenant of tenants) {
     const seeded = new Map<string, Record<string, unknown>>();
     await admin.query('BEGIN');
     await admin.query('SELECT set_config($1, $2, true)', [snapshot.tenantSetting, tenant]);
-    step(`BEGIN; SELECT set_config('${snapshot.tenantSetting}', '${tenant}', true)`, 'ok');
     for (const table of order) {
+      const steps: EvidenceStep[] = [
+        { n: 1, title: `BEGIN; SELECT set_config('${snapshot.tenantSetting}', '${tenant}', true)`, note: 'as the admin of the disposable database' },
+      ];
+      const step = (title: string, note: string) => steps.push({ n: steps.length + 1, title, note });
       let error = '';
       for (const minimal of [false, true]) {
         const plan = planSeedRow(table, forcedValues(snapshot, table, tenant, seeded), random, minimal);
@@ -123,10 +130,11 @@ export async function seedSyntheticTenants(
           step(displaySql(sql, params), `ERROR ${error}`);
         }
       }
-      if (table.tenant) report.tables.push(error === '' ? { table: table.qualified, tenant, ok: true } : { table: table.qualified, tenant, ok: false, error });
+      if (error !== '' && onlyPreamble(steps)) step('(no statement)', error);
+      step('COMMIT (disposable database)', error === '' ? 'ok' : 'row not written');
+      if (table.tenant) report.tables.push(error === '' ? { table: table.qualified, tenant, ok: true, steps } : { table: table.qualified, tenant, ok: false, error, steps });
     }
     await admin.query('COMMIT');
-    step('COMMIT (disposable database)', 'ok');
   }
   return report;
 }

@@ -102,7 +102,7 @@ export interface FunctionFacts {
   oid: number;
   /** `schema.name` */
   qualified: string;
-  /** `regprocedure` text, e.g. `public.list_documents()`. */
+  /** Qualified name with identity arguments, e.g. `public.list_documents()`, `public.doc(uuid)`. */
   signature: string;
   kind: 'function' | 'procedure';
   securityDefiner: boolean;

@@ -62,6 +62,7 @@ function testcase(suite: SuiteReport, row: CoverageRow, findings: ReadonlyMap<st
   const name = `${row.operation} × ${row.family}`;
   const open = `    <testcase classname="${x(suite.id)}" name="${x(name)}">`;
   const failing = (Object.entries(row.counts) as [Verdict, number][]).filter(([v, c]) => c > 0 && isFailing(v, failOn));
+  for (const v of row.findingVerdicts) if (isFailing(v, failOn) && !failing.some(([w]) => w === v)) failing.push([v, 0]);
   const counts = (Object.entries(row.counts) as [Verdict, number][]).filter(([, c]) => c > 0).map(([v, c]) => `${c} ${v}`).join(', ');
   if (failing.length > 0) {
     const f = row.findingIds.map((id) => findings.get(id)).find((v) => v !== undefined);
@@ -71,7 +72,8 @@ function testcase(suite: SuiteReport, row: CoverageRow, findings: ReadonlyMap<st
         ? [`${row.example.verdict}: ${row.example.reason}${row.example.detail ? ` — ${row.example.detail}` : ''} (seq ${row.example.seq})`, stepsText(row.example.steps)]
         : [counts];
     const worst = failing.map(([v]) => v).sort((a, b) => rank(b) - rank(a))[0] ?? 'leak';
-    return { kind: 'failure', xml: `${open}\n      <failure type="${x(worst)}" message="${x(`${counts} (${row.path})`)}">${x(body.filter(Boolean).join('\n\n'))}</failure>\n    </testcase>` };
+    const message = `${counts || 'no failing probe recorded'}${row.findingIds.length > 0 ? `; findings ${row.findingIds.join(', ')}` : ''} (${row.path})`;
+    return { kind: 'failure', xml: `${open}\n      <failure type="${x(worst)}" message="${x(message)}">${x(body.filter(Boolean).join('\n\n'))}</failure>\n    </testcase>` };
   }
   const inconclusive = row.counts.inconclusive > 0;
   if (inconclusive || suite.status === 'inconclusive' || suite.status === 'not-run') {
@@ -106,13 +108,14 @@ function stepsText(steps: readonly StepView[]): string {
 }
 
 function cloneRow(row: CoverageRow): CoverageRow {
-  return { ...row, counts: { ...row.counts }, findingIds: [...row.findingIds] };
+  return { ...row, counts: { ...row.counts }, findingIds: [...row.findingIds], findingVerdicts: [...row.findingVerdicts] };
 }
 
 function mergeInto(into: CoverageRow, row: CoverageRow): void {
   for (const [v, c] of Object.entries(row.counts) as [Verdict, number][]) into.counts[v] += c;
   into.total += row.total;
   into.findingIds.push(...row.findingIds);
+  into.findingVerdicts.push(...row.findingVerdicts);
   into.path = `${into.path}, ${row.path}` as CoverageRow['path'];
   if (!into.example || (row.example && rank(row.example.verdict) > rank(into.example.verdict))) {
     if (row.example) into.example = row.example;

@@ -57,7 +57,7 @@ export const policyCheckPinned: CatalogCheck = (snapshot) => {
         operation: table.qualified,
         verdict: 'fail-open',
         reason: isTriviallyTrue(check) ? 'check-always-true' : 'check-not-pinned',
-        detail: `policy "${policy.name}" on ${table.qualified} has WITH CHECK (${check})${policy.withCheck === null ? ' (from USING)' : ''}, which does not pin ${table.tenantColumn ?? 'the tenant'} to ${snapshot.tenantSetting}: ${snapshot.role.name} can ${commands.join('/')} rows of any tenant`,
+        detail: `policy "${policy.name}" on ${table.qualified} has WITH CHECK (${check})${policy.withCheck === null ? ' (from USING)' : ''}, which does not pin ${table.tenantColumn ?? 'the tenant'} to ${snapshot.tenantSetting}: ${snapshot.role.name} can ${commands.join('/')} rows into any tenant${commands.includes('UPDATE') ? ' (for UPDATE, when the statement does not read the table; otherwise SELECT policies also check the new row)' : ''}`,
         steps,
       });
     }

@@ -1,0 +1,92 @@
+import type { Family } from '../core/types.ts';
+import type { Judgement } from '../core/verdict.ts';
+import type { ParsedConfig } from '../config/schema.ts';
+import type { CredentialSpec } from './probe.ts';
+import type { CaseMeta, Cell, ForgeryInfo } from './space.ts';
+
+export interface WorldResponse {
+  /** Undefined when the request failed in transport (see `failure`). */
+  status: number | undefined;
+  headers: Record<string, string>;
+  bodyText: string;
+  json: unknown;
+  failure?: { kind: string; message: string };
+}
+
+export interface ScenarioRequestTemplate {
+  method: string;
+  path: string;
+  query?: Record<string, string> | undefined;
+  headers?: Record<string, string> | undefined;
+  body?: unknown;
+}
+
+export interface ScenarioRequest {
+  /** The numbered step's title in evidence and reports. */
+  title: string;
+  /** A configured operation id, or an explicit template. */
+  operation?: string;
+  template?: ScenarioRequestTemplate;
+  /** `none` sends no Authorization header at all. */
+  credential: CredentialSpec | { kind: 'none' };
+  /** Whose fixture ids and path variables fill the template. */
+  tenant: string;
+  vars?: Record<string, string>;
+  headers?: Record<string, string>;
+  /** Sent as is instead of the rendered body (signed webhooks need the exact bytes). */
+  rawBody?: string;
+}
+
+export interface ReceivedCallback {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  receivedAt: string;
+}
+
+export interface WorldCallbackEndpoint {
+  url: string;
+  deliveries(): readonly ReceivedCallback[];
+  waitFor(count: number, timeoutMs: number): Promise<readonly ReceivedCallback[]>;
+}
+
+export interface WorldObservation {
+  family: Family;
+  credential: 'legit' | 'invalid';
+  actor: string | null;
+  response: WorldResponse;
+  sideEffects?: { landedIn: readonly string[]; foreignChanged: readonly string[] };
+}
+
+/**
+ * The I/O a stateful scenario may use, injected by the engine: scenarios stay declarative and testable,
+ * and every request they send becomes a numbered, redacted step of the evidence.
+ */
+export interface ScenarioWorld {
+  readonly tenants: readonly string[];
+  readonly config: ParsedConfig;
+  readonly forgeries: readonly ForgeryInfo[];
+  /** A fresh unique string to plant in writes. */
+  marker(): string;
+  canaries(): Readonly<Record<string, readonly string[]>>;
+  send(request: ScenarioRequest): Promise<WorldResponse>;
+  /** Adds a step that is not a request (e.g. "callback received at …"). */
+  note(title: string, detail?: string): void;
+  callbackEndpoint(): WorldCallbackEndpoint;
+  /** Every callback the receiver got during this scenario, to any path. */
+  callbacksReceived(): readonly ReceivedCallback[];
+  /** Judges a response with the run's rules and canaries (same oracle as single probes). */
+  judge(observation: WorldObservation): Judgement;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface ScenarioOutcome {
+  meta: CaseMeta;
+  judgement: Judgement;
+}
+
+/** A cell whose cases are stateful scenarios (e.g. `fc.commands` sequences), run through the injected world. */
+export interface ScenarioCell<S = unknown> extends Cell<S> {
+  kind: 'scenario';
+  run(world: ScenarioWorld, scenario: S): Promise<ScenarioOutcome>;
+}

@@ -1,0 +1,84 @@
+import crypto from 'node:crypto';
+import type { EvidenceStep } from '../core/types.ts';
+import type { CallbackReceiver } from '../execute/callback-receiver.ts';
+import { parseJsonSafe } from '../judge/json-path.ts';
+import { judgeProbe } from '../judge/probe.ts';
+import type { ScenarioRequest, ScenarioWorld, WorldResponse } from '../generate/scenario.ts';
+import type { EngineContext } from './context.ts';
+import { exchangeStep } from './record.ts';
+import { buildRequest } from './request.ts';
+
+export interface RecordingWorld extends ScenarioWorld {
+  /** The numbered steps this scenario produced. */
+  readonly steps: EvidenceStep[];
+}
+
+/** A fresh world for one scenario: requests go through the run's scoped client and become evidence steps. */
+export function createWorld(ctx: EngineContext, receiver: CallbackReceiver | undefined): RecordingWorld {
+  const steps: EvidenceStep[] = [];
+  const firstDelivery = receiver?.all().length ?? 0;
+  return {
+    steps,
+    tenants: ctx.config.tenants.map((t) => t.id),
+    config: ctx.config,
+    forgeries: ctx.credentials.applicable,
+    marker: () => `ta-marker-${crypto.randomBytes(8).toString('hex')}`,
+    canaries: () => ctx.fixtures.canaries(),
+    async send(input: ScenarioRequest): Promise<WorldResponse> {
+      const template = input.template ?? ctx.operations.get(input.operation ?? '');
+      if (!template) throw new Error(`scenario step "${input.title}" names no operation or template`);
+      const authorization = input.credential.kind === 'none' ? null : await ctx.credentials.authorization(input.credential);
+      const request = buildRequest(ctx.config, template, {
+        tenant: input.tenant,
+        vars: { ...ctx.fixtures.idsOf(input.tenant), ...input.vars },
+        authorization,
+      });
+      Object.assign(request.headers, lowerKeys(input.headers ?? {}));
+      if (input.rawBody !== undefined) request.body = input.rawBody;
+      const exchange = await ctx.client.send(request);
+      steps.push(exchangeStep(steps.length + 1, input.title, exchange, credentialNote(input)));
+      if (exchange.outcome.kind === 'failure') {
+        return { status: undefined, headers: {}, bodyText: '', json: undefined, failure: exchange.outcome.failure };
+      }
+      const { status, headers, bodyText } = exchange.outcome.response;
+      return { status, headers, bodyText, json: parseJsonSafe(bodyText) };
+    },
+    note(title, detail) {
+      steps.push({ n: steps.length + 1, title, ...(detail ? { note: detail } : {}) });
+    },
+    callbackEndpoint() {
+      if (!receiver) throw new Error('no callback receiver: configure `async` to test callbacks');
+      return receiver.endpoint();
+    },
+    callbacksReceived: () => receiver?.all().slice(firstDelivery) ?? [],
+    judge(observation) {
+      const { response } = observation;
+      return judgeProbe(
+        {
+          family: observation.family,
+          credential: observation.credential,
+          actor: observation.actor,
+          canaries: ctx.fixtures.canaries(),
+          outcome:
+            response.status === undefined
+              ? { kind: 'failure', failure: { kind: (response.failure?.kind ?? 'error') as 'error', message: response.failure?.message ?? 'no response' } }
+              : { kind: 'response', response: { status: response.status, headers: response.headers, bodyText: response.bodyText } },
+          ...(observation.sideEffects ? { sideEffects: observation.sideEffects } : {}),
+        },
+        ctx.rules,
+      );
+    },
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
+
+function credentialNote(input: ScenarioRequest): string | undefined {
+  const c = input.credential;
+  if (c.kind === 'none') return undefined;
+  if (c.kind === 'legit') return `a legit token of ${c.tenant}`;
+  return `the "${c.forgeryId}" forgery built from a legit token of ${c.actor}`;
+}
+
+function lowerKeys(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k.toLowerCase(), v]));
+}
