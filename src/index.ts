@@ -23,7 +23,9 @@ export {
   SPECIAL_TENANT_VALUES,
 } from './generate/arbitraries.ts';
 export { ASSERTION_CHANNELS, describeProbe, type Probe, type Assertion, type CredentialSpec } from './generate/probe.ts';
-export type { ProbeCell, ProbeSpace, OperationView, ForgeryInfo } from './generate/space.ts';
+export type { ProbeCell, ProbeSpace, OperationView, ForgeryInfo, CaseMeta, Cell } from './generate/space.ts';
+export type { ScenarioCell, ScenarioWorld, ScenarioOutcome, ScenarioRequest, WorldResponse, WorldObservation, ReceivedCallback, WorldCallbackEndpoint } from './generate/scenario.ts';
+export { runSequence, requireVerdict, ScenarioVerdict, pass } from './generate/sequence.ts';
 export { judgeProbe, judgeControl } from './judge/index.ts';
 export { verifyRun } from './evidence/index.ts';
 export { provisionDatabase, type ProvisionedDatabase } from './db/provision.ts';

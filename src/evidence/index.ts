@@ -1,6 +1,6 @@
 /** Evidence stage: redact, chain, write and read `evidence.jsonl`; write, sign and verify `manifest.json`. */
 export { canonicalJson } from './canonical-json.ts';
-export { EVIDENCE_FILE, MANIFEST_FILE } from './files.ts';
+export { EVIDENCE_FILE, MANIFEST_FILE, resolveRunFolder } from './files.ts';
 export { genesisHash, sha256Hex } from './hash.ts';
 export { loadSigningKey, loadVerificationKey } from './keys.ts';
 export type { KeySpec, SigningAlg, SigningKey, VerificationKey } from './keys.ts';

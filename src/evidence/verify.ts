@@ -4,6 +4,7 @@ import { TenancyAuditError } from '../core/errors.ts';
 import type { EvidenceKind, EvidenceRecord, RunManifest } from '../core/types.ts';
 import type { Verdict } from '../core/verdict.ts';
 import { canonicalJson } from './canonical-json.ts';
+import { resolveRunFolder } from './files.ts';
 import { genesisHash, sha256Hex } from './hash.ts';
 import { loadVerificationKey } from './keys.ts';
 import type { KeySpec, VerificationKey } from './keys.ts';
@@ -56,6 +57,7 @@ const MAX_LISTED = 20;
  * Recomputes a run folder's evidence chain from genesis (every record hash, `prevHash` link and `seq`),
  * checks the manifest's counts, head hash and evidence sha256, and the manifest signature when a key is given.
  * Works on incomplete runs: without a manifest the chain alone is checked and the result is not ok.
+ * `dir` may also be a folder holding exactly one run folder (see `resolveRunFolder`).
  *
  * @example
  * const r = await verifyRun('reports/run-1', { publicKey: 'signer.pub.jwk' });
@@ -69,7 +71,8 @@ export async function verifyRun(dir: string, options: VerifyOptions = {}): Promi
  * @internal {@link verifyRun} that also hands each complete record to `onRecord` (with its line), so a
  * report can verify and aggregate in one pass over the file.
  */
-export async function verifyRunCollecting(dir: string, options: VerifyOptions, onRecord?: (record: EvidenceRecord, line: number) => void): Promise<VerifyResult> {
+export async function verifyRunCollecting(folder: string, options: VerifyOptions, onRecord?: (record: EvidenceRecord, line: number) => void): Promise<VerifyResult> {
+  const dir = await resolveRunFolder(folder);
   try {
     if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
   } catch (cause) {

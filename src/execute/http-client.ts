@@ -37,6 +37,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     if (spent) return done(failure('budget', `not sent: ${spent}`));
     return gate.run(async () => {
       await rate.take();
+      const lapsed = budget.lapsed();
+      if (lapsed) return done(failure('budget', `not sent: ${lapsed}`));
       return done(await transmit(req));
     });
   }

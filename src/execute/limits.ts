@@ -38,6 +38,7 @@ export class Budget {
   private sent = 0;
   private readonly deadline: number | undefined;
   private stopReason: string | undefined;
+  private explicitStop: string | undefined;
 
   constructor(private readonly maxRequests?: number, maxDurationMs?: number, private readonly now: () => number = Date.now) {
     this.deadline = maxDurationMs === undefined ? undefined : now() + maxDurationMs;
@@ -53,7 +54,19 @@ export class Budget {
     return undefined;
   }
 
+  /**
+   * Whether a request reserved earlier may still leave now (it may have waited for the rate limiter or a
+   * connection): not once the deadline has passed or the run was stopped (interrupt). A count limit is settled
+   * at reservation, so requests reserved within `--max-requests` all go out.
+   */
+  lapsed(): string | undefined {
+    if (this.explicitStop) return this.explicitStop;
+    if (this.deadline !== undefined && this.now() >= this.deadline) return (this.stopReason ??= '--max-duration reached');
+    return undefined;
+  }
+
   stop(reason: string): void {
+    this.explicitStop ??= reason;
     this.stopReason ??= reason;
   }
 

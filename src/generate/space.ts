@@ -34,6 +34,8 @@ export interface ProbeSpace {
   operations: readonly OperationView[];
   channels: ParsedConfig['channels'];
   forgeries: readonly ForgeryInfo[];
+  /** The whole parsed configuration (async, idempotency and webhook sections included). */
+  config: ParsedConfig;
 }
 
 /** What every fired case (a single probe or a stateful scenario) says about itself in evidence. */
@@ -77,5 +79,5 @@ export function buildProbeSpace(config: ParsedConfig, forgeries: readonly Forger
       addressesObject: /\{\{(id|fixtures\.[^}]+\.id)\}\}/.test(text),
     };
   });
-  return { tenants, tenantPairs, operations, channels: config.channels, forgeries };
+  return { tenants, tenantPairs, operations, channels: config.channels, forgeries, config };
 }

@@ -37,10 +37,10 @@ export interface LoadedRun {
 }
 
 /** @internal Reads and verifies one run folder in a single pass over its evidence. */
-export async function readRunFolder(dir: string, publicKey?: VerificationKey): Promise<RunFolder> {
+export async function readRunFolder(folder: string, publicKey?: VerificationKey): Promise<RunFolder> {
   const records: EvidenceRecord[] = [];
-  const verification = await verifyRunCollecting(dir, publicKey ? { publicKey } : {}, (r) => records.push(r));
-  return { dir, manifest: await readManifest(dir), records, verification };
+  const verification = await verifyRunCollecting(folder, publicKey ? { publicKey } : {}, (r) => records.push(r));
+  return { dir: verification.dir, manifest: await readManifest(verification.dir), records, verification };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { TenancyAuditError } from '../core/errors.ts';
+import { resolveRunFolder } from '../evidence/files.ts';
 import type { KeySpec, SigningKey, VerificationKey } from '../evidence/keys.ts';
 import type { LoadRunOptions } from './load.ts';
 import { loadRun } from './load.ts';
@@ -83,7 +84,7 @@ export async function renderReport(dir: string | readonly string[], options: Ren
     outDir = options.out;
   } else {
     if (options.signKey !== undefined) throw new TenancyAuditError('TA_USAGE', 'A signing key applies only when merging shard folders; a run is signed when it is written');
-    runDir = dirs[0] ?? '';
+    runDir = await resolveRunFolder(dirs[0] ?? '');
     outDir = options.out ?? runDir;
     if (options.publicKey !== undefined) load.publicKey = options.publicKey;
   }

@@ -81,6 +81,10 @@ export async function runCell<T>(cell: Cell<T>, options: CellRunOptions<T>): Pro
       numRuns: cell.examples.length + options.runs,
       examples: cell.examples.map((value) => [value] as [T]),
     });
+    if (details.failed && !lastFailing && details.errorInstance !== undefined && details.errorInstance !== null) {
+      // The executor itself threw (a harness bug or a broken scenario): never let that pass silently.
+      throw details.errorInstance instanceof Error ? details.errorInstance : new Error(String(details.errorInstance));
+    }
     if (!details.failed || !lastFailing || target === undefined) break;
     known.add(target);
     findings.push({ result: lastFailing, replayPath: details.counterexamplePath ?? '', shrinks: details.numShrinks });

@@ -137,6 +137,8 @@ export async function run(options: RunOptions): Promise<RunResult> {
     emit({ type: 'phase', name: 'probes' });
     const perSuite = new Map<string, Partial<Record<Verdict, number>>>();
     const onProbe = async (cell: PlannedCell, seedOfCell: number, result: CaseResult) => {
+      // A generated sequence whose commands were all skipped sent nothing: it is no evidence either way.
+      if (result.steps.length === 0) return;
       registerTokens();
       await writer.append(probeRecord(result, seedOfCell));
       const counts = perSuite.get(cell.suite.id) ?? {};
@@ -154,7 +156,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
       let outcome: CellOutcome;
       if (isScenarioCell(planned.cell)) {
         const cell = planned.cell;
-        outcome = await runCell(cell, { ...common, runs: Math.max(1, Math.ceil(runs / 4)), execute: (scenario) => executeScenario(ctx, receiver, cell, scenario) });
+        outcome = await runCell(cell, { ...common, execute: (scenario) => executeScenario(ctx, receiver, cell, scenario) });
       } else if (!liveOps.has(planned.cell.operation)) {
         await writer.append(blockedRecord(planned, seedOfCell));
         return;
@@ -266,7 +268,7 @@ function controlRecord(suite: SuiteMeta, control: ControlResult, seed: number): 
 
 function probeRecord(result: CaseResult, seed: number): UnsignedEvidenceRecord {
   const { meta: probe, judgement, steps } = result;
-  const first = steps[0]!;
+  const first = steps[0] ?? { n: 0, title: '' };
   return {
     v: 1,
     kind: 'probe',

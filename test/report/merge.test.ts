@@ -162,3 +162,23 @@ describe('report + verify commands on shards', () => {
     expect(errs.join('\n')).toMatch(/pass --out/);
   });
 });
+
+describe('run folders given by their parent (--report-dir reports/shard-N)', () => {
+  it('finds the one run folder inside each shard folder', async () => {
+    const base = fresh('reports');
+    const all = scenarioRecords();
+    for (const index of [1, 2, 3]) {
+      await writeSyntheticRun(join(base, `shard-${index}`, `run-shard-${index}`), { runId: `run-shard-${index}`, shard: { index, total: 3 }, records: all.filter((_, i) => i % 3 === index - 1) });
+    }
+    const r = await renderReport([1, 2, 3].map((i) => join(base, `shard-${i}`)), { out: join(base, 'merged'), formats: ['json'] });
+    expect(r.model.totals.records).toBe(all.length);
+    expect((await verifyRun(join(base, 'merged'))).ok).toBe(true);
+  });
+
+  it('refuses a parent folder holding several runs, naming them', async () => {
+    const base = fresh('two-runs');
+    await writeSyntheticRun(join(base, 'a'));
+    await writeSyntheticRun(join(base, 'b'));
+    await expect(verifyRun(base)).rejects.toThrow(/holds 2 run folders/);
+  });
+});

@@ -38,6 +38,13 @@ export interface ChaosTargetOptions {
   redirectTo?: string;
   /** Interval between drip chunks (default 50 ms). */
   dripIntervalMs?: number;
+  /** A seeded tenancy bug: `header-override` lets `x-tenant-id` choose the tenant (a leak the audit must find). */
+  bug?: 'header-override';
+}
+
+export interface ChaosScope {
+  path?: RegExp;
+  everyNth?: number;
 }
 
 export interface ChaosTarget {
@@ -45,7 +52,11 @@ export interface ChaosTarget {
   url: string;
   port: number;
   readonly mode: ChaosMode;
-  setMode(mode: ChaosMode): void;
+  /**
+   * Switches later requests to `mode`; with `where`, only requests whose path matches `path` and/or every
+   * `everyNth` request (counting from the switch) misbehave, the rest get the good service.
+   */
+  setMode(mode: ChaosMode, where?: ChaosScope): void;
   /** Requests received (every method and path, chaos or not). */
   readonly requests: number;
   /** Requests answered with chaos. */
@@ -68,6 +79,8 @@ interface Project {
 
 export async function startChaosTarget(options: ChaosTargetOptions = {}): Promise<ChaosTarget> {
   let mode: ChaosMode = options.mode ?? 'ok';
+  let scope: ChaosScope = {};
+  let sinceSwitch = 0;
   let requests = 0;
   let chaosRequests = 0;
   let hugeBytesSent = 0;
@@ -179,8 +192,11 @@ export async function startChaosTarget(options: ChaosTargetOptions = {}): Promis
 
   const service = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL, body: string): Promise<void> => {
     if (req.method === 'GET' && url.pathname === '/') return json(res, 200, { service: 'chaos-target' });
-    const tenant = await authenticate(req);
-    if (!tenant) return json(res, 401, { error: 'unauthenticated' });
+    const authenticated = await authenticate(req);
+    if (!authenticated) return json(res, 401, { error: 'unauthenticated' });
+    const override = req.headers['x-tenant-id'];
+    const tenant =
+      options.bug === 'header-override' && typeof override === 'string' && (CHAOS_TENANTS as readonly string[]).includes(override) ? override : authenticated;
     let parsed: Record<string, unknown> = {};
     if (body) {
       try {
@@ -230,7 +246,8 @@ export async function startChaosTarget(options: ChaosTargetOptions = {}): Promis
     const url = new URL(req.url ?? '/', 'http://chaos.local');
     seen.push(`${req.method} ${url.pathname}`);
     const pathMode = /^\/chaos\/([^/]+)/.exec(url.pathname)?.[1];
-    const effective = pathMode && (CHAOS_MODES as readonly string[]).includes(pathMode) ? (pathMode as ChaosMode) : mode;
+    const inScope = mode !== 'ok' && (!scope.path || scope.path.test(url.pathname)) && (!scope.everyNth || ++sinceSwitch % scope.everyNth === 0);
+    const effective = pathMode && (CHAOS_MODES as readonly string[]).includes(pathMode) ? (pathMode as ChaosMode) : inScope ? mode : 'ok';
     if (effective !== 'ok') {
       req.resume();
       chaos(effective, req, res);
@@ -264,8 +281,10 @@ export async function startChaosTarget(options: ChaosTargetOptions = {}): Promis
     get mode() {
       return mode;
     },
-    setMode(m) {
+    setMode(m, where = {}) {
       mode = m;
+      scope = where;
+      sinceSwitch = 0;
     },
     get requests() {
       return requests;

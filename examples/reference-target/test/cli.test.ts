@@ -18,15 +18,13 @@ function run(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('bin/start.js', () => {
-  it.each([
-    [['--mode', 'fail-open'], {}],
-    [['--mode=nope'], {}],
-    [[], { REFERENCE_TARGET_MODE: 'typo' }],
-  ])('exits 2 listing the valid modes for an invalid mode (%j %j)', async (args, env) => {
-    const proc = run(args, env);
-    expect(await proc.exited).toBe(2);
-    expect(proc.err()).toMatch(/invalid mode/);
-    for (const mode of MODES) expect(proc.err()).toContain(mode);
+  it('exits 2 listing the valid modes for an invalid mode (flag, --flag=value, environment)', async () => {
+    const procs = [run(['--mode', 'fail-open']), run(['--mode=nope']), run([], { REFERENCE_TARGET_MODE: 'typo' })];
+    for (const proc of procs) {
+      expect(await proc.exited).toBe(2);
+      expect(proc.err()).toMatch(/invalid mode/);
+      for (const mode of MODES) expect(proc.err()).toContain(mode);
+    }
   });
 
   it('exits 2 for an unknown flag', async () => {

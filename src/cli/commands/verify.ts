@@ -42,6 +42,18 @@ export function verifyCommand(io: CommandIO = {}): Command {
     .argument('<run-folder>', 'folder holding evidence.jsonl and manifest.json')
     .option('--key <public>', "signer's public key: JWK or PEM file, literal JWK/PEM, or env:NAME")
     .option('--json', 'print the result as JSON')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes: 0 chain, counts and (with --key) signature hold; 1 a record or the signature does not verify',
+        '(the first bad record is named by seq and line); 2 usage error (missing folder, unreadable key).',
+        '',
+        'Without --key a signed manifest is reported as "present, not checked" and does not fail: a public key',
+        'shipped inside the run folder would prove nothing. Obtain the signer\'s public key independently and',
+        'compare its RFC 7638 thumbprint with the one the report prints. With --key, an unsigned manifest fails.',
+      ].join('\n'),
+    )
     .action(async (folder: string, flags: { key?: string; json?: boolean }) => {
       try {
         const key = flags.key === undefined ? undefined : resolveKeySpec('--key', flags.key);

@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import type { RunCounts, SuiteMeta, UnsignedEvidenceRecord, EvidenceKind, MutationInfo } from '../../core/types.ts';
+import type { EvidenceKind, MutationInfo, OperationInfo, RunCounts, SuiteMeta, UnsignedEvidenceRecord } from '../../core/types.ts';
 import { TenancyAuditError } from '../../core/errors.ts';
 import { worseVerdict, type Verdict } from '../../core/verdict.ts';
 import { suiteMeta } from '../../suite/define.ts';
-import { provisionDatabase, redactUrl, type DatabaseSource } from '../provision.ts';
+import { provisionDatabase, redactUrl, type DatabaseSource, type ProvisionOptions } from '../provision.ts';
 import type { DbRecordInput, DbSuiteContext, DbSuiteDefinition, KnownTenant } from './context.ts';
 import { introspectCatalog } from './introspect.ts';
 import { applyMigrations } from './migrations.ts';
@@ -47,6 +47,8 @@ export interface DbAuditOptions {
   log?: (line: string) => void;
   /** Suites to run; default the built-in `db.rls-catalog` and `db.rls-behaviour`. */
   suites?: readonly DbSuiteDefinition[];
+  /** How `migrationsDir` gets its disposable database (default: DATABASE_URL → Testcontainers → embedded). */
+  provision?: Pick<ProvisionOptions, 'databaseUrl' | 'source'>;
 }
 
 export interface DbAuditOutcome {
@@ -60,6 +62,8 @@ export interface DbAuditOutcome {
   runs: number;
   tenants: string[];
   mutations: MutationInfo[];
+  /** The objects in scope (tenant tables, views and functions probed), for the manifest's population. */
+  operations: OperationInfo[];
   /** Worst verdict over all records (`inconclusive` when nothing was recorded). */
   worst: Verdict;
   counts: RunCounts;
@@ -71,7 +75,8 @@ function usage(message: string, hint?: string): TenancyAuditError {
   return new TenancyAuditError('TA_USAGE', message, hint === undefined ? {} : { hint });
 }
 
-function validate(options: DbAuditOptions): void {
+/** Throws `TA_USAGE` for options `auditDatabase` would refuse, before anything is opened. */
+export function validateDbAuditOptions(options: Omit<DbAuditOptions, 'onRecord'>): void {
   if (!options.databaseUrl === !options.migrationsDir) {
     throw usage('give exactly one of --database-url or --migrations', 'Audit a running database with --database-url, or build one from SQL files with --migrations DIR --app-role ROLE.');
   }
@@ -102,7 +107,7 @@ async function builtInSuites(): Promise<DbSuiteDefinition[]> {
  * });
  */
 export async function auditDatabase(options: DbAuditOptions): Promise<DbAuditOutcome> {
-  validate(options);
+  validateDbAuditOptions(options);
   const log = options.log ?? (() => {});
   const seed = options.seed ?? crypto.randomInt(0, 2 ** 31 - 1);
   const runs = options.runs ?? 3;
@@ -123,7 +128,7 @@ export async function auditDatabase(options: DbAuditOptions): Promise<DbAuditOut
 
     if (options.migrationsDir) {
       const dir = path.resolve(options.migrationsDir);
-      const provisioned = await provisionDatabase({ log });
+      const provisioned = await provisionDatabase({ ...options.provision, log });
       dispose = () => provisioned.dispose();
       url = provisioned.url;
       source = provisioned.source;
@@ -205,6 +210,7 @@ export async function auditDatabase(options: DbAuditOptions): Promise<DbAuditOut
       runs,
       tenants: tenants.map((t) => t.value),
       mutations: suites.flatMap((s) => dbMutations(s.id)),
+      operations: io.targets.map((t) => ({ id: t.name, method: t.kind.toUpperCase(), path: t.name, tenantScoped: true })),
       worst: worst ?? 'inconclusive',
       counts: { records, byKind, byVerdict },
     };

@@ -23,10 +23,10 @@ export const DB_RULES = [
   {
     id: 'catalog-read',
     suite: CATALOG_SUITE_ID,
-    title: 'Catalog readable as the audited connection',
-    failVerdict: 'fail-open',
+    title: 'Positive control: the catalog is readable and tenant tables are in scope',
+    failVerdict: 'control',
     severity: 'high',
-    description: 'The audit reads pg_class, pg_policy, pg_roles, pg_proc and privileges; a section it cannot read makes the checks needing it inconclusive.',
+    description: 'No tenant table in scope (no table has the tenant column, none listed) is inconclusive, never a pass. The audit reads pg_class, pg_policy, pg_roles, pg_proc and privileges; a section it cannot read makes the checks needing it inconclusive.',
   },
   {
     id: 'rls-enabled',

@@ -48,7 +48,12 @@ export function readsSettingMissingOk(text: string, setting: string): boolean {
   return false;
 }
 
-/** The text mentions the column as an identifier (bare or quoted). */
+/** The text with single-quoted string literals emptied (`'app.tenant_id'` → `''`), so names inside them are not matched. */
+export function withoutStringLiterals(text: string): string {
+  return text.replace(/'(?:[^']|'')*'/g, "''");
+}
+
+/** The text mentions the name as an identifier (bare or quoted). */
 export function mentionsIdentifier(text: string, name: string): boolean {
   const bare = /^[a-z_][a-z0-9_$]*$/.test(name);
   const quoted = new RegExp(`"${escapeRegExp(name.replaceAll('"', '""'))}"`);

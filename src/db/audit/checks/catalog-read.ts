@@ -2,8 +2,8 @@ import { tenantTables } from '../analysis.ts';
 import type { CatalogCheck } from './finding.ts';
 
 /**
- * The population the catalog suite judged, and the sections it could not read. No tenant table in scope is
- * inconclusive, never a pass: an audit that looked at nothing proves nothing.
+ * The catalog suite's positive control: the population it judged, and the sections it could not read. No tenant
+ * table in scope is inconclusive, never a pass: an audit that looked at nothing proves nothing.
  */
 export const catalogRead: CatalogCheck = (snapshot) => {
   const tenants = tenantTables(snapshot);
@@ -12,6 +12,7 @@ export const catalogRead: CatalogCheck = (snapshot) => {
   if (tenants.length === 0) {
     return [
       {
+        kind: 'control',
         rule: 'catalog-read',
         operation: `database ${snapshot.database}`,
         verdict: 'inconclusive',
@@ -23,6 +24,7 @@ export const catalogRead: CatalogCheck = (snapshot) => {
   }
   return [
     {
+      kind: 'control',
       rule: 'catalog-read',
       operation: `database ${snapshot.database}`,
       verdict: snapshot.gaps.length === 0 ? 'pass' : 'inconclusive',

@@ -10,6 +10,8 @@ export interface FindingStep {
 
 /** What a catalog check concludes about one object; the suite turns each into an evidence record. */
 export interface Finding {
+  /** `control` for the catalog suite's positive control (the catalog was read and the population is not empty). */
+  kind?: 'control';
   rule: DbRuleId;
   /** The object judged: `public.documents`, `role app`, `public.list_docs()`. */
   operation: string;

@@ -1,0 +1,42 @@
+import fc from 'fast-check';
+import type { Judgement } from '../core/verdict.ts';
+import { verdictRank } from '../core/verdict.ts';
+import type { ScenarioOutcome } from './scenario.ts';
+import type { CaseMeta } from './space.ts';
+
+/** Thrown by a command whose observation fails (or cannot be judged): ends the sequence with its verdict. */
+export class ScenarioVerdict extends Error {
+  constructor(
+    readonly meta: CaseMeta,
+    readonly judgement: Judgement,
+  ) {
+    super(`${judgement.verdict}: ${judgement.detail}`);
+  }
+}
+
+/** Throws when `judgement` fails or is inconclusive, so the model run stops at the offending step. */
+export function requireVerdict(meta: CaseMeta, judgement: Judgement): void {
+  if (judgement.verdict === 'inconclusive' || verdictRank(judgement.verdict) > 0) throw new ScenarioVerdict(meta, judgement);
+}
+
+export function pass(detail: string): Judgement {
+  return { verdict: 'pass', reason: 'sequence-held', detail, seen: [] };
+}
+
+/**
+ * Runs a `fc.commands` sequence against a model and turns the first violated step into the scenario's
+ * outcome. `meta` describes the sequence when every step held.
+ */
+export async function runSequence<Model extends object, Real>(
+  setup: () => { model: Model; real: Real },
+  commands: Iterable<fc.AsyncCommand<Model, Real>>,
+  meta: CaseMeta,
+): Promise<ScenarioOutcome> {
+  try {
+    await fc.asyncModelRun(setup, commands);
+  } catch (error) {
+    if (error instanceof ScenarioVerdict) return { meta: error.meta, judgement: error.judgement };
+    throw error;
+  }
+  return { meta, judgement: pass(`all ${[...commands].length} steps held`) };
+}
