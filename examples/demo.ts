@@ -23,7 +23,8 @@ async function demo(argv: string[]): Promise<number> {
   const seedIndex = argv.indexOf('--seed');
   const seed = seedIndex >= 0 ? Number(argv[seedIndex + 1]) : undefined;
   process.stdout.write(`starting the reference target (mode ${mode}) on its embedded database…\n`);
-  const target = await startReferenceTarget({ mode });
+  // The first attempt of every job fails, so the retry path is exercised too.
+  const target = await startReferenceTarget({ mode, failFirstAttempt: true });
   try {
     const result = await run({
       config: path.join(here, 'reference-target', 'tenancy-audit.config.yaml'),

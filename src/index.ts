@@ -25,7 +25,11 @@ export {
 export { ASSERTION_CHANNELS, describeProbe, type Probe, type Assertion, type CredentialSpec } from './generate/probe.ts';
 export type { ProbeCell, ProbeSpace, OperationView, ForgeryInfo, CaseMeta, Cell } from './generate/space.ts';
 export type { ScenarioCell, ScenarioWorld, ScenarioOutcome, ScenarioRequest, WorldResponse, WorldObservation, ReceivedCallback, WorldCallbackEndpoint } from './generate/scenario.ts';
-export { runSequence, requireVerdict, ScenarioVerdict, pass } from './generate/sequence.ts';
+export { runSequence, requireVerdict, ScenarioVerdict, pass, worstOf } from './generate/sequence.ts';
+export { forgeWebhook, hmacHeader, hmacMatches, WEBHOOK_FORGERIES, type WebhookForgery } from './generate/webhooks.ts';
+export { renderValue } from './run/template.ts';
+export { submitJob, pollJob, type SubmittedJob, type PolledJob } from './generate/jobs.ts';
+export type { Judgement } from './core/verdict.ts';
 export { judgeProbe, judgeControl } from './judge/index.ts';
 export { verifyRun } from './evidence/index.ts';
 export { provisionDatabase, type ProvisionedDatabase } from './db/provision.ts';

@@ -5,12 +5,12 @@ import { EXIT } from '../run/exit-code.ts';
 /** Maps an error to its exit code and prints it for a person: code, message, what to do next; no stack for user mistakes. */
 export function reportError(error: unknown, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): number {
   if (error instanceof TenancyAuditError) {
-    write(chalk.red(`error ${error.code}: ${error.message}`));
-    if (error.hint) write(chalk.dim(`hint: ${error.hint}`));
+    write(chalk.red(`error ${error.code}: ${bounded(error.message)}`));
+    if (error.hint) write(chalk.dim(`hint: ${bounded(error.hint)}`));
     return exitCodeForError(error);
   }
   const message = error instanceof Error ? error.message : String(error);
-  write(chalk.red(`error: ${message}`));
+  write(chalk.red(`error: ${bounded(message)}`));
   if (process.env['TENANCY_AUDIT_DEBUG'] && error instanceof Error && error.stack) write(error.stack);
   else write(chalk.dim('hint: this looks like a bug in tenancy-audit; rerun with TENANCY_AUDIT_DEBUG=1 for a stack trace and report it.'));
   return EXIT.inconclusive;
@@ -30,4 +30,18 @@ export function exitCodeForError(error: TenancyAuditError): number {
     default:
       return EXIT.inconclusive;
   }
+}
+
+const MAX_LINE = 500;
+const MAX_LINES = 100;
+
+/**
+ * A message as a person can read it: messages may quote user input (an unknown key, a value), which can be
+ * megabytes in a hostile config, so each line is cut at MAX_LINE characters and the list at MAX_LINES lines.
+ */
+function bounded(message: string): string {
+  const lines = message.split('\n');
+  const shown = lines.slice(0, MAX_LINES).map((line) => (line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}… (${line.length - MAX_LINE} more characters)` : line));
+  if (lines.length > MAX_LINES) shown.push(`… and ${lines.length - MAX_LINES} more lines`);
+  return shown.join('\n');
 }

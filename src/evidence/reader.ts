@@ -1,9 +1,13 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TenancyAuditError } from '../core/errors.ts';
-import type { EvidenceRecord } from '../core/types.ts';
+import type { EvidenceKind, EvidenceRecord } from '../core/types.ts';
+import { VERDICTS } from '../core/verdict.ts';
 import { EVIDENCE_FILE } from './files.ts';
 import { scanLines } from './lines.ts';
+
+/** Record kinds a reader accepts. */
+export const EVIDENCE_KINDS: readonly EvidenceKind[] = ['control', 'probe', 'finding', 'db-check'];
 
 /** A line of `evidence.jsonl` that is not a usable record. */
 export interface BadLine {
@@ -70,6 +74,8 @@ export function recordShapeError(value: unknown): string | null {
     if (typeof r[key] !== 'string') return `field "${key}" missing or not a string`;
   }
   if (typeof r.seq !== 'number' || !Number.isInteger(r.seq)) return 'field "seq" missing or not an integer';
+  if (!(VERDICTS as readonly string[]).includes(r.verdict as string)) return `verdict "${String(r.verdict)}" is not one of ${VERDICTS.join(', ')}`;
+  if (!EVIDENCE_KINDS.includes(r.kind as EvidenceKind)) return `kind "${String(r.kind)}" is not one of ${EVIDENCE_KINDS.join(', ')}`;
   return null;
 }
 

@@ -9,6 +9,7 @@ import { VERDICTS } from '../core/verdict.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { EVIDENCE_FILE } from './files.ts';
 import { genesisHash, sha256Hex } from './hash.ts';
+import { EVIDENCE_KINDS } from './reader.ts';
 import type { Redactor } from './redact.ts';
 
 export interface EvidenceWriterOptions {
@@ -37,7 +38,6 @@ export interface EvidenceWriter {
   close(): Promise<void>;
 }
 
-const KINDS: readonly EvidenceKind[] = ['control', 'probe', 'finding', 'db-check'];
 /** Fields copied as they are; every other field goes through the redactor. */
 const STRUCTURAL = new Set(['v', 'kind', 'family', 'path', 'verdict', 'seed', 'durationMs', 'startedAt']);
 
@@ -141,7 +141,7 @@ export async function openEvidenceWriter(dir: string, options: EvidenceWriterOpt
 
 function checkShape(r: UnsignedEvidenceRecord): void {
   if (r === null || typeof r !== 'object') throw new TypeError('EvidenceWriter.append: the record must be an object');
-  if (!KINDS.includes(r.kind)) throw new TypeError(`EvidenceWriter.append: kind must be one of ${KINDS.join(', ')}, but received ${String(r.kind)}`);
+  if (!EVIDENCE_KINDS.includes(r.kind)) throw new TypeError(`EvidenceWriter.append: kind must be one of ${EVIDENCE_KINDS.join(', ')}, but received ${String(r.kind)}`);
   if (!(VERDICTS as readonly string[]).includes(r.verdict)) {
     throw new TypeError(`EvidenceWriter.append: verdict must be one of ${VERDICTS.join(', ')}, but received ${String(r.verdict)}`);
   }

@@ -35,6 +35,8 @@ export interface ScenarioRequest {
   headers?: Record<string, string>;
   /** Sent as is instead of the rendered body (signed webhooks need the exact bytes). */
   rawBody?: string;
+  /** Repeated requests with the same key keep one step, the latest (e.g. polling). */
+  stepKey?: string;
 }
 
 export interface ReceivedCallback {
@@ -51,6 +53,8 @@ export interface WorldCallbackEndpoint {
 }
 
 export interface WorldObservation {
+  /** `accept`: a legit request that must succeed and show only the actor's data; `reject` (default): a mutation. */
+  expect?: 'accept' | 'reject';
   family: Family;
   credential: 'legit' | 'invalid';
   actor: string | null;

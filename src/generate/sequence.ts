@@ -40,3 +40,13 @@ export async function runSequence<Model extends object, Real>(
   }
   return { meta, judgement: pass(`all ${[...commands].length} steps held`) };
 }
+
+/** The worst of several judgements (inconclusive outranks only pass); a pass when there are none. */
+export function worstOf(judgements: readonly Judgement[]): Judgement {
+  let worst: Judgement = pass('every step held');
+  for (const j of judgements) {
+    const [a, b] = [verdictRank(j.verdict), verdictRank(worst.verdict)];
+    if (a > b || (a === b && j.verdict === 'inconclusive' && worst.verdict === 'pass')) worst = j;
+  }
+  return worst;
+}

@@ -74,7 +74,7 @@ export async function loadRun(dirs: readonly string[], options: LoadRunOptions =
     inOrder.map((f) => f.manifest as RunManifest),
     inOrder.flatMap((f) => f.records),
     catalogues,
-    { ...build, integrity: combineVerifications(inOrder), runDir: inOrder.map((f) => displayPath(f.dir)).join(' ') },
+    { ...build, integrity: combineVerifications(inOrder), runDir: inOrder.map((f) => displayPath(f.dir)) },
   );
   return { folders: inOrder, catalogues, model };
 }

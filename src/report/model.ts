@@ -1,30 +1,25 @@
-import { createHash } from 'node:crypto';
-import type { EvidenceRecord, EvidenceStep, Family, PathKind, RunManifest, RunSource, SuiteMeta } from '../core/types.ts';
+import type { EvidenceRecord, Family, PathKind, RunManifest, SuiteMeta } from '../core/types.ts';
 import type { FailLevel, Verdict } from '../core/verdict.ts';
 import { DEFAULT_FAIL_ON, VERDICTS, failsAt, verdictRank } from '../core/verdict.ts';
 import { createRedactor } from '../evidence/redact.ts';
 import type { VerifyResult } from '../evidence/verify.ts';
 import { combineShards } from './combine.ts';
 import type { LoadedCatalogue, SuiteOutcome } from './controls.ts';
-import { controlStatus } from './controls.ts';
-import { curlFor } from './curl.ts';
 import type {
-  AppendixTable,
-  ChartRow,
   CoverageRow,
   FindingView,
-  FrameworkView,
   IntegrityView,
   OverallResult,
   PositiveControlView,
   ReportModel,
-  RunInfo,
-  StepView,
   SuiteReport,
-  VerdictChart,
   VerdictCount,
 } from './model-types.ts';
-import { suiteStatus } from './suite-status.ts';
+import { displayRank, isFailing, suiteStatus } from './suite-status.ts';
+import { chartOf } from './views/chart.ts';
+import { frameworkView } from './views/controls.ts';
+import { appendixOf, stepsOf } from './views/evidence.ts';
+import { configView, integrityView, runInfo, toSource, uuidV5 } from './views/run.ts';
 
 /** Caps that keep reports bounded whatever the number of records. */
 export interface ModelLimits {
@@ -51,8 +46,8 @@ export const DEFAULT_LIMITS: ModelLimits = {
 export interface BuildReportOptions {
   /** Result of `verifyRun` on the folder the records came from (the integrity section). */
   integrity?: VerifyResult;
-  /** Shown in the verify command. */
-  runDir?: string;
+  /** Shown in the verify command (several: unmerged shards, one command each). */
+  runDir?: string | readonly string[];
   now?: Date;
   limits?: Partial<ModelLimits>;
 }
@@ -114,7 +109,10 @@ export function buildReportModel(
   const findingTotals = emptyCounts();
   const probedOps = new Set<string>();
 
-  for (const r of records) {
+  for (const raw of records) {
+    // Defensive: a verdict outside the vocabulary never counts as judged-and-passed (readers already refuse it).
+    const r = (VERDICTS as readonly string[]).includes(raw.verdict) ? raw : { ...raw, verdict: 'inconclusive' as const };
+    if (r !== raw) problems.push(`record seq ${raw.seq} has unknown verdict ${JSON.stringify(raw.verdict)}: counted as inconclusive`);
     all.push(r);
     const t = tally(r.suite);
     if (r.kind === 'control') {
@@ -125,8 +123,7 @@ export function buildReportModel(
         t.controlsFailed += 1;
         controlsFailed += 1;
       }
-      if (!live) controlRecords.push(r);
-      else if (controlRecords.length < limits.positiveControls * 4) controlRecords.push(r);
+      if (!live || t.controlsPassed <= limits.positiveControls) controlRecords.push(r);
       continue;
     }
     if (r.kind === 'finding') {
@@ -136,22 +133,20 @@ export function buildReportModel(
     } else {
       t.verdicts[r.verdict] = (t.verdicts[r.verdict] ?? 0) + 1;
       totalsByVerdict[r.verdict] += 1;
-      if (isFailingVerdict(r.verdict, failOn) && !firstFailingProbe.has(r.suite)) firstFailingProbe.set(r.suite, r);
+      if (isFailing(r.verdict, failOn) && !firstFailingProbe.has(r.suite)) firstFailingProbe.set(r.suite, r);
     }
     const op = r.operation ?? '(none)';
     probedOps.add(op);
     const key = `${r.suite}\u0000${op}\u0000${r.family}\u0000${r.path}`;
     let cell = cells.get(key);
-    if (!cell) cells.set(key, (cell = { suite: r.suite, operation: op, family: r.family, path: r.path, counts: emptyCounts(), findingSeqs: [], findingVerdicts: [] }));
+    if (!cell) cells.set(key, (cell = { suite: r.suite, operation: op, family: r.family, path: r.path, counts: emptyCounts(), findingHashes: [], findingVerdicts: [] }));
     if (r.kind === 'finding') {
-      cell.findingSeqs.push(r.seq);
+      cell.findingHashes.push(r.hash);
       cell.findingVerdicts.push(r.verdict);
       continue;
     }
     cell.counts[r.verdict] += 1;
-    if (!cell.example || rankForExample(r.verdict, failOn) > rankForExample(cell.example.verdict, failOn)) {
-      if (isFailingVerdict(r.verdict, failOn) || r.verdict === 'inconclusive') cell.example = r;
-    }
+    if ((isFailing(r.verdict, failOn) || r.verdict === 'inconclusive') && (!cell.example || displayRank(r.verdict) > displayRank(cell.example.verdict))) cell.example = r;
   }
 
   // Suites: declared in the manifest first (their order), then any only seen in records.
@@ -192,8 +187,8 @@ export function buildReportModel(
       (SEVERITY_RANK[metas.get(a.r.suite)?.severity ?? 'unknown'] ?? 1) - (SEVERITY_RANK[metas.get(b.r.suite)?.severity ?? 'unknown'] ?? 1) ||
       a.r.seq - b.r.seq,
   );
-  const findingIdBySeq = new Map<string, string>();
-  ordered.forEach(({ r }, i) => findingIdBySeq.set(`${r.suite}:${r.seq}`, `F-${String(i + 1).padStart(3, '0')}`));
+  const findingIdByHash = new Map<string, string>();
+  ordered.forEach(({ r }, i) => findingIdByHash.set(r.hash, `F-${String(i + 1).padStart(3, '0')}`));
   const findings: FindingView[] = ordered.slice(0, limits.findings).map(({ r, fromProbe }, i) => {
     const meta = metas.get(r.suite);
     const id = `F-${String(i + 1).padStart(3, '0')}`;
@@ -241,7 +236,7 @@ export function buildReportModel(
       total: sum(c.counts),
       counts: c.counts,
       worst: worstOf(c.counts),
-      findingIds: c.findingSeqs.map((seq) => findingIdBySeq.get(`${c.suite}:${seq}`) ?? `seq ${seq}`),
+      findingIds: c.findingHashes.map((h) => findingIdByHash.get(h) ?? h.slice(0, 12)),
       findingVerdicts: c.findingVerdicts,
     };
     if (c.example) {
@@ -280,7 +275,7 @@ export function buildReportModel(
   if (integrity.checked && !integrity.ok) problems.push(...integrity.problems.map((p) => `integrity: ${p}`));
 
   const overall = overallOf(suites, [totalsByVerdict, findingTotals], failOn, manifest, integrity);
-  const run = runInfo(manifest, all);
+  const run = runInfo(manifest, all, redact);
   const appendix = appendixOf(all, suites, limits);
   const byVerdict = verdictCounts(totalsByVerdict);
 
@@ -330,7 +325,7 @@ interface CellAcc {
   family: Family;
   path: PathKind;
   counts: Record<Verdict, number>;
-  findingSeqs: number[];
+  findingHashes: string[];
   findingVerdicts: Verdict[];
   example?: EvidenceRecord;
 }
@@ -351,18 +346,8 @@ function verdictCounts(counts: Partial<Record<Verdict, number>>): VerdictCount[]
   return VERDICTS.map((v) => ({ verdict: v, label: VERDICT_STYLE[v].label, color: VERDICT_STYLE[v].color, count: counts[v] ?? 0 }));
 }
 
-function isFailingVerdict(v: Verdict, failOn: FailLevel): boolean {
-  return verdictRank(v) >= verdictRank('soft-fail') || failsAt(v, failOn);
-}
-
-function rankForExample(v: Verdict, failOn: FailLevel): number {
-  return isFailingVerdict(v, failOn) ? 10 + verdictRank(v) : v === 'inconclusive' ? 1 : 0;
-}
-
 function worstOf(counts: Record<Verdict, number>): Verdict {
-  let worst: Verdict = 'pass';
-  for (const v of VERDICTS) if (counts[v] > 0 && (verdictRank(v) > verdictRank(worst) || (worst === 'pass' && v === 'inconclusive'))) worst = v;
-  return worst;
+  return VERDICTS.filter((v) => counts[v] > 0).reduce<Verdict>((w, v) => (displayRank(v) > displayRank(w) ? v : w), 'pass');
 }
 
 function suiteOrder(suites: readonly SuiteReport[], id: string): number {
@@ -372,126 +357,6 @@ function suiteOrder(suites: readonly SuiteReport[], id: string): number {
 
 function anchorOf(prefix: string, id: string): string {
   return `${prefix}-${id.replace(/[^A-Za-z0-9_-]+/g, '-')}`;
-}
-
-function clip(s: string | undefined, max: number): { text: string; clipped: boolean } {
-  const text = s ?? '';
-  return text.length > max ? { text: `${text.slice(0, max)}…`, clipped: true } : { text, clipped: false };
-}
-
-function stepsOf(r: EvidenceRecord, redact: ReturnType<typeof createRedactor>, max: number): StepView[] {
-  const source: EvidenceStep[] =
-    r.steps && r.steps.length > 0
-      ? r.steps
-      : r.request || r.response
-        ? [{ n: 1, title: r.mutation?.title ?? 'Request', ...(r.request ? { request: r.request } : {}), ...(r.response ? { response: r.response } : {}) }]
-        : [];
-  return source.slice(0, 20).map((step, i) => {
-    const view: StepView = { n: step.n ?? i + 1, title: redact.text(step.title ?? ''), note: redact.text(step.note ?? ''), curl: '' };
-    if (step.request) {
-      const req = redact.value(step.request);
-      const body = clip(req.body, max);
-      view.request = { method: req.method, url: req.url, headers: headerList(req.headers), body: body.text, bodyTruncated: body.clipped };
-      view.curl = step.curl ? redact.text(step.curl) : curlFor(req, r.actor);
-    } else if (step.curl) view.curl = redact.text(step.curl);
-    if (step.response) {
-      const res = redact.value(step.response);
-      const excerpt = clip(res.excerpt, max);
-      view.response = {
-        status: res.status,
-        headers: headerList(res.headers),
-        excerpt: excerpt.text,
-        bodySha256: res.bodySha256,
-        bodyBytes: res.bodyBytes,
-        truncated: res.truncated || excerpt.clipped,
-      };
-    }
-    return view;
-  });
-}
-
-function headerList(h: Record<string, string> | undefined): { name: string; value: string }[] {
-  return Object.entries(h ?? {}).map(([name, value]) => ({ name, value: String(value) }));
-}
-
-function frameworkView(loaded: LoadedCatalogue, suites: readonly SuiteReport[], outcomes: ReadonlyMap<string, SuiteOutcome>): FrameworkView {
-  const key = loaded.catalogue.framework === 'SOC2' ? 'soc2' : loaded.catalogue.framework === 'ISO27001' ? 'iso27001' : null;
-  const counts = { effective: 0, exception: 0, inconclusive: 0, 'not-tested': 0 };
-  const requirements = loaded.catalogue.requirements.map((req) => {
-    const citing = key ? suites.filter((s) => s.controls[key].includes(req.id)).map((s) => s.id) : [];
-    const tests = [...new Set([...req.tests, ...citing])];
-    const status = controlStatus({ tests }, outcomes);
-    counts[status] += 1;
-    const mapped = tests.map((id) => {
-      const s = suites.find((x) => x.id === id);
-      return { id, status: outcomes.get(id)?.status ?? ('not-run' as const), judged: s?.judged ?? 0 };
-    });
-    const notRun = mapped.filter((m) => m.status === 'not-run').map((m) => m.id);
-    const reason =
-      status === 'not-tested'
-        ? tests.length === 0
-          ? 'no suite evidences this control'
-          : 'none of the mapped suites ran'
-        : status === 'exception'
-          ? `failing: ${mapped.filter((m) => m.status === 'fail').map((m) => m.id).join(', ')}`
-          : status === 'inconclusive'
-            ? [
-                ...mapped.filter((m) => m.status === 'inconclusive').map((m) => `${m.id} inconclusive`),
-                ...(notRun.length > 0 ? [`not run: ${notRun.join(', ')}`] : []),
-              ].join('; ')
-            : `all ${tests.length} mapped suites passed with live positive controls`;
-    return {
-      id: req.id,
-      name: req.name,
-      section: req.section ?? '',
-      relationship: req.relationship,
-      confidence: req.confidence ?? '',
-      rationale: req.rationale,
-      notEvidenced: req.notEvidenced ?? '',
-      status,
-      statusLabel: STATUS_LABEL[status],
-      reason,
-      suites: mapped,
-      probes: mapped.reduce((n, m) => n + m.judged, 0),
-    };
-  });
-  return { framework: loaded.catalogue.framework, name: loaded.catalogue.name, version: loaded.catalogue.version, file: loaded.file, sha256: loaded.sha256, counts, requirements };
-}
-
-const STATUS_LABEL = { effective: 'Effective', exception: 'Exception', inconclusive: 'Inconclusive', 'not-tested': 'Not tested' } as const;
-
-function toSource(m: RunManifest): RunSource {
-  const src: RunSource = { dir: m.runId, runId: m.runId, records: m.counts?.records ?? 0, headHash: m.headHash, evidenceSha256: m.evidenceSha256, complete: m.complete };
-  if (m.shard) src.shard = m.shard;
-  if (m.signature) src.signature = { thumbprint: m.signature.thumbprint, status: 'not-checked' };
-  return src;
-}
-
-function integrityView(m: Partial<RunManifest> | null, v: VerifyResult | undefined, runDir: string | undefined): IntegrityView {
-  const dir = runDir ?? '<run-folder>';
-  const signed = m?.signature !== undefined;
-  const bad = v?.firstBadRecord;
-  return {
-    checked: v !== undefined,
-    ok: v?.ok ?? false,
-    headHash: v?.headHash ?? m?.headHash ?? '',
-    evidenceSha256: v?.evidenceSha256 ?? m?.evidenceSha256 ?? '',
-    manifestHeadHash: m?.headHash ?? '',
-    records: v?.records ?? m?.counts?.records ?? 0,
-    signature: v?.signature ?? (signed ? 'not-checked' : 'unsigned'),
-    signatureAlg: m?.signature?.alg ?? '',
-    signatureKid: m?.signature?.kid ?? '',
-    thumbprint: m?.signature?.thumbprint ?? '',
-    problems: v?.problems ?? ['the evidence chain was not verified for this report'],
-    warnings: v?.warnings ?? [],
-    firstBadRecord: bad ? `seq ${bad.seq} (line ${bad.line}): ${bad.reason}` : '',
-    verifyCommand: `npx tenancy-audit verify ${shellArg(dir)}${signed ? ' --key <signer-public-key.jwk>' : ''}`,
-    sources: m?.sources ?? [],
-  };
-}
-
-function shellArg(s: string): string {
-  return /^[A-Za-z0-9_./:@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function overallOf(
@@ -532,131 +397,3 @@ function overallOf(
   return { result, label, exitCode, headline, reasons, failOn };
 }
 
-function runInfo(m: Partial<RunManifest> | null, records: readonly EvidenceRecord[]): RunInfo {
-  const first = records[0];
-  const last = records[records.length - 1];
-  const startedAt = m?.startedAt ?? first?.startedAt ?? '';
-  const endedAt = m?.endedAt ?? last?.startedAt ?? '';
-  const ms = Date.parse(endedAt) - Date.parse(startedAt);
-  const ci = m?.operator?.ci;
-  return {
-    runId: m?.runId ?? first?.runId ?? 'unknown',
-    kind: m?.kind ?? 'unknown',
-    toolVersion: m?.tool?.version ?? 'unknown',
-    system: m?.system ?? 'unknown',
-    environment: m?.environment ?? 'unknown',
-    target: createRedactor([]).text(m?.target?.baseUrl ?? m?.target?.database ?? 'unknown'),
-    configHash: m?.configHash ?? 'unknown',
-    seed: m?.seed ?? first?.seed ?? null,
-    runs: m?.runs ?? null,
-    command: createRedactor([]).text(m?.command ?? ''),
-    operator: [m?.operator?.user, m?.operator?.host].filter(Boolean).join('@') || 'unknown',
-    ci: ci ? [ci.provider, ci.ref, ci.commit, ci.runUrl].filter(Boolean).join(' · ') : 'none (local run)',
-    startedAt,
-    endedAt,
-    durationText: Number.isFinite(ms) && ms >= 0 ? formatDuration(ms) : 'unknown',
-    complete: m?.complete === true,
-    incompleteReason: m ? (m.incompleteReason ?? '') : 'manifest.json missing: the run did not finish',
-    shards: m?.sources ?? [],
-    tenants: m?.tenants ?? [],
-    manifestPresent: m !== null,
-  };
-}
-
-function formatDuration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const min = Math.floor(s / 60);
-  return min < 60 ? `${min} min ${s % 60} s` : `${Math.floor(min / 60)} h ${min % 60} min`;
-}
-
-function configView(config: unknown, redact: ReturnType<typeof createRedactor>, max: number): { configJson: string; configTruncated: boolean } {
-  if (config === undefined) return { configJson: '(not recorded)', configTruncated: false };
-  let text: string;
-  try {
-    text = JSON.stringify(redact.value(config), null, 2) ?? 'null';
-  } catch {
-    text = '(unprintable)';
-  }
-  const c = clip(text, max);
-  return { configJson: c.text, configTruncated: c.clipped };
-}
-
-function appendixOf(records: readonly EvidenceRecord[], suites: readonly SuiteReport[], limits: ModelLimits): ReportModel['appendix'] {
-  const mode = records.length <= limits.appendixRecords ? 'records' : 'summary';
-  const bySuite = new Map<string, EvidenceRecord[]>(suites.map((s) => [s.id, []]));
-  if (mode === 'records') {
-    for (const r of records) bySuite.get(r.suite)?.push(r);
-    const tables: AppendixTable[] = [...bySuite].map(([suite, rs]) => ({
-      suite,
-      mode,
-      columns: ['seq', 'kind', 'operation', 'family', 'path', 'mutation', 'channel', 'status', 'verdict', 'reason'],
-      rows: rs.map((r) => [String(r.seq), r.kind, r.operation ?? '', r.family, r.path, r.mutation?.id ?? '', r.mutation?.channel ?? '', r.response ? String(r.response.status) : '', r.verdict, r.reason]),
-      omitted: 0,
-    }));
-    return { mode, tables, threshold: limits.appendixRecords, evidenceFile: 'evidence.jsonl' };
-  }
-  const groups = new Map<string, Map<string, { op: string; mutation: string; verdict: Verdict; count: number; first: number; last: number }>>();
-  for (const r of records) {
-    let g = groups.get(r.suite);
-    if (!g) groups.set(r.suite, (g = new Map()));
-    const key = `${r.kind === 'control' ? '(positive control)' : (r.operation ?? '')}\u0000${r.mutation?.id ?? ''}\u0000${r.verdict}`;
-    const e = g.get(key);
-    if (e) {
-      e.count += 1;
-      e.first = Math.min(e.first, r.seq);
-      e.last = Math.max(e.last, r.seq);
-    } else g.set(key, { op: r.kind === 'control' ? '(positive control)' : (r.operation ?? ''), mutation: r.mutation?.id ?? '', verdict: r.verdict, count: 1, first: r.seq, last: r.seq });
-  }
-  const tables: AppendixTable[] = [...groups].map(([suite, g]) => {
-    const rows = [...g.values()].sort((a, b) => verdictRank(b.verdict) - verdictRank(a.verdict) || b.count - a.count);
-    return {
-      suite,
-      mode,
-      columns: ['operation', 'mutation', 'verdict', 'records', 'first seq', 'last seq'],
-      rows: rows.slice(0, limits.summaryRowsPerSuite).map((e) => [e.op, e.mutation, e.verdict, String(e.count), String(e.first), String(e.last)]),
-      omitted: Math.max(0, rows.length - limits.summaryRowsPerSuite),
-    };
-  });
-  return { mode, tables, threshold: limits.appendixRecords, evidenceFile: 'evidence.jsonl' };
-}
-
-function chartOf(suites: readonly SuiteReport[], totals: readonly VerdictCount[]): VerdictChart {
-  const width = 760;
-  const labelWidth = 200;
-  const barWidth = 460;
-  const rowHeight = 24;
-  const rows: ChartRow[] = [];
-  const addRow = (label: string, counts: readonly VerdictCount[]) => {
-    const total = counts.reduce((n, c) => n + c.count, 0);
-    let x = labelWidth;
-    const segments = counts
-      .filter((c) => c.count > 0)
-      .map((c) => {
-        const w = total === 0 ? 0 : Math.max(1, (c.count / total) * barWidth);
-        const seg = { x: round(x), width: round(w), color: c.color, verdict: c.verdict, count: c.count };
-        x += w;
-        return seg;
-      });
-    rows.push({ label, y: 8 + rows.length * rowHeight, total, segments });
-  };
-  addRow('All suites', totals);
-  for (const s of suites) addRow(s.id, s.verdicts);
-  const legendY = 8 + rows.length * rowHeight + 12;
-  const legend = totals.map((t, i) => ({ x: 10 + i * 124, color: t.color, label: t.label }));
-  return { width, height: legendY + 20, labelWidth, barWidth, rows, legend, legendY };
-}
-
-function round(n: number): number {
-  return Math.round(n * 10) / 10;
-}
-
-/** RFC 4122 version-5 UUID in a tenancy-audit namespace: the same evidence always gets the same report id. */
-function uuidV5(name: string): string {
-  const ns = Buffer.from('6f1e3c52a0d84b7e9c1f2d3a4b5c6d7e', 'hex');
-  const h = createHash('sha1').update(ns).update(name).digest();
-  h[6] = ((h[6] ?? 0) & 0x0f) | 0x50;
-  h[8] = ((h[8] ?? 0) & 0x3f) | 0x80;
-  const hex = h.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}

@@ -21,6 +21,11 @@ export function isFailing(verdict: Verdict, failOn: FailLevel): boolean {
   return verdictRank(verdict) >= verdictRank('soft-fail') || failsAt(verdict, failOn);
 }
 
+/** Display order, best to worst: `inconclusive` above `pass` (nothing proven) and below every failure. */
+export function displayRank(verdict: Verdict): number {
+  return verdict === 'inconclusive' ? 0.5 : verdictRank(verdict);
+}
+
 /**
  * A suite's status from its tally (pure). `pass` needs at least one live positive control, no failed one,
  * at least one judged record and no inconclusive one; anything less is `inconclusive`, never `pass`.

@@ -6,7 +6,7 @@ import type { ResolvedConfig } from '../config/resolve.ts';
 import type { OperationConfig } from '../config/schema.ts';
 import { TenancyAuditError } from '../core/errors.ts';
 import type { Family, PathKind, RunManifest, SuiteMeta, UnsignedEvidenceRecord } from '../core/types.ts';
-import { verdictRank, worseVerdict, type FailLevel, type Verdict } from '../core/verdict.ts';
+import { failsAt, verdictRank, worseVerdict, type FailLevel, type Verdict } from '../core/verdict.ts';
 import { createRedactor, openEvidenceWriter, writeManifest, type EvidenceWriter } from '../evidence/index.ts';
 import { Budget } from '../execute/limits.ts';
 import { Semaphore } from '../execute/limits.ts';
@@ -90,7 +90,8 @@ export async function run(options: RunOptions): Promise<RunResult> {
     command: options.command ?? 'tenancy-audit run',
     ...(options.shard ? { shard: options.shard } : {}),
   };
-  await writeManifest(dir, manifestOf(base, writer, { complete: false, incompleteReason: 'the run has not finished', exitCode: 3, endedAt: startedAt, mutations: [] }));
+  // No manifest until the run ends: a killed run leaves evidence.jsonl alone, which `verify` and `report` read as
+  // "did not finish" with an intact chain. A placeholder manifest would contradict every record written after it.
   emit({ type: 'run-start', runId, dir, target: config.target.baseUrl, seed, suites: metas });
 
   let session: Awaited<ReturnType<typeof openSession>> | undefined;
@@ -159,6 +160,9 @@ export async function run(options: RunOptions): Promise<RunResult> {
         outcome = await runCell(cell, { ...common, execute: (scenario) => executeScenario(ctx, receiver, cell, scenario) });
       } else if (!liveOps.has(planned.cell.operation)) {
         await writer.append(blockedRecord(planned, seedOfCell));
+        const counts = perSuite.get(planned.suite.id) ?? {};
+        counts.inconclusive = (counts.inconclusive ?? 0) + 1;
+        perSuite.set(planned.suite.id, counts);
         return;
       } else {
         outcome = await runCell(planned.cell, { ...common, execute: (probe) => executeProbe(ctx, probe), cacheKey: (probe) => JSON.stringify(probe) });
@@ -187,8 +191,12 @@ export async function run(options: RunOptions): Promise<RunResult> {
     for (const suite of suites) {
       const counts = perSuite.get(suite.id) ?? {};
       const live = (Object.keys(counts) as Verdict[]).some((v) => v !== 'inconclusive');
-      if (!live) inconclusiveSuites++;
-      const verdict = !live ? 'inconclusive' : (Object.keys(counts) as Verdict[]).reduce<Verdict>((w, v) => (v === 'inconclusive' ? w : worseVerdict(w, v)), 'pass');
+      const judged = (Object.keys(counts) as Verdict[]).reduce<Verdict>((w, v) => (v === 'inconclusive' ? w : worseVerdict(w, v)), 'pass');
+      // Only a finding outranks unjudged probes (inconclusive, or blocked by a failed positive control):
+      // a suite passes only when every probe it fired was judged (as src/report/suite-status.ts reads it).
+      const failing = verdictRank(judged) >= verdictRank('soft-fail') || failsAt(judged, failOn);
+      const verdict: Verdict = failing ? judged : !live || (counts.inconclusive ?? 0) > 0 ? 'inconclusive' : judged;
+      if (verdict === 'inconclusive') inconclusiveSuites++;
       emit({ type: 'suite-end', suite: suite.id, counts, verdict });
     }
     emit({ type: 'phase', name: 'teardown' });

@@ -3,6 +3,8 @@ import type { EvidenceStep } from '../core/types.ts';
 import type { CallbackReceiver } from '../execute/callback-receiver.ts';
 import { parseJsonSafe } from '../judge/json-path.ts';
 import { judgeProbe } from '../judge/probe.ts';
+import { judgeControl } from '../judge/control.ts';
+import type { Outcome, TransportFailureKind } from '../core/exchange.ts';
 import type { ScenarioRequest, ScenarioWorld, WorldResponse } from '../generate/scenario.ts';
 import type { EngineContext } from './context.ts';
 import { exchangeStep } from './record.ts';
@@ -16,6 +18,7 @@ export interface RecordingWorld extends ScenarioWorld {
 /** A fresh world for one scenario: requests go through the run's scoped client and become evidence steps. */
 export function createWorld(ctx: EngineContext, receiver: CallbackReceiver | undefined): RecordingWorld {
   const steps: EvidenceStep[] = [];
+  const stepKeys: (string | undefined)[] = [];
   const firstDelivery = receiver?.all().length ?? 0;
   return {
     steps,
@@ -36,7 +39,14 @@ export function createWorld(ctx: EngineContext, receiver: CallbackReceiver | und
       Object.assign(request.headers, lowerKeys(input.headers ?? {}));
       if (input.rawBody !== undefined) request.body = input.rawBody;
       const exchange = await ctx.client.send(request);
-      steps.push(exchangeStep(steps.length + 1, input.title, exchange, credentialNote(input)));
+      const earlier = input.stepKey === undefined ? -1 : stepKeys.lastIndexOf(input.stepKey);
+      const n = earlier >= 0 ? earlier + 1 : steps.length + 1;
+      const step = exchangeStep(n, input.title, exchange, credentialNote(input));
+      if (earlier >= 0) steps[earlier] = step;
+      else {
+        steps.push(step);
+        stepKeys.push(input.stepKey);
+      }
       if (exchange.outcome.kind === 'failure') {
         return { status: undefined, headers: {}, bodyText: '', json: undefined, failure: exchange.outcome.failure };
       }
@@ -45,6 +55,7 @@ export function createWorld(ctx: EngineContext, receiver: CallbackReceiver | und
     },
     note(title, detail) {
       steps.push({ n: steps.length + 1, title, ...(detail ? { note: detail } : {}) });
+      stepKeys.push(undefined);
     },
     callbackEndpoint() {
       if (!receiver) throw new Error('no callback receiver: configure `async` to test callbacks');
@@ -53,16 +64,21 @@ export function createWorld(ctx: EngineContext, receiver: CallbackReceiver | und
     callbacksReceived: () => receiver?.all().slice(firstDelivery) ?? [],
     judge(observation) {
       const { response } = observation;
+      const outcome: Outcome =
+        response.status === undefined
+          ? { kind: 'failure', failure: { kind: (response.failure?.kind ?? 'error') as TransportFailureKind, message: response.failure?.message ?? 'no response' } }
+          : { kind: 'response', response: { status: response.status, headers: response.headers, bodyText: response.bodyText } };
+      const canaries = ctx.fixtures.canaries();
+      if (observation.expect === 'accept' && observation.actor !== null) {
+        return judgeControl({ actor: observation.actor, canaries, outcome, expectOwnCanary: false });
+      }
       return judgeProbe(
         {
           family: observation.family,
           credential: observation.credential,
           actor: observation.actor,
-          canaries: ctx.fixtures.canaries(),
-          outcome:
-            response.status === undefined
-              ? { kind: 'failure', failure: { kind: (response.failure?.kind ?? 'error') as 'error', message: response.failure?.message ?? 'no response' } }
-              : { kind: 'response', response: { status: response.status, headers: response.headers, bodyText: response.bodyText } },
+          canaries,
+          outcome,
           ...(observation.sideEffects ? { sideEffects: observation.sideEffects } : {}),
         },
         ctx.rules,

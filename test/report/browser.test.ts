@@ -14,6 +14,8 @@ interface Page {
   locator(selector: string): { isVisible(): Promise<boolean>; count(): Promise<number>; first(): { isVisible(): Promise<boolean> }; scrollIntoViewIfNeeded(): Promise<void> };
   screenshot(o: { path: string; fullPage: boolean }): Promise<unknown>;
   emulateMedia(o: { media: 'print' | 'screen' }): Promise<void>;
+  setViewportSize(o: { width: number; height: number }): Promise<void>;
+  evaluate<T>(expression: string): Promise<T>;
 }
 interface Browser {
   newPage(o?: { viewport: { width: number; height: number } }): Promise<Page>;
@@ -67,8 +69,11 @@ describe.runIf(available)('report.html in headless Chromium', () => {
     expect((await stat(shot)).size).toBeGreaterThan(10_000);
 
     await page.emulateMedia({ media: 'print' });
+    await page.setViewportSize({ width: 794, height: 1123 }); // A4 at 96 dpi
     expect(await page.locator('nav.toc').isVisible()).toBe(false);
     expect(await page.locator('#controls').isVisible()).toBe(true);
+    const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(overflow, 'printed page is wider than A4').toBeLessThanOrEqual(0);
 
     expect(requests.filter((u) => u !== own)).toEqual([]);
     expect(consoleErrors).toEqual([]);

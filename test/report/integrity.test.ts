@@ -62,6 +62,14 @@ describe('evidence chain', () => {
     expect(r.firstBadRecord).toMatchObject({ seq: 3, line: 3 });
   });
 
+  it('names a record whose verdict is outside the vocabulary', async () => {
+    const run = await writeSyntheticRun(fresh());
+    await editEvidence(run.dir, (lines) => lines.map((l, i) => (i === 5 ? l.replace('"verdict":"pass"', '"verdict":"PASS"') : l)));
+    const r = await verifyRun(run.dir);
+    expect(r.firstBadRecord).toMatchObject({ seq: 6, line: 6 });
+    expect(r.firstBadRecord?.reason).toMatch(/verdict "PASS" is not one of/);
+  });
+
   it('names the gap when a record is dropped from the middle', async () => {
     const run = await writeSyntheticRun(fresh());
     await editEvidence(run.dir, (lines) => lines.filter((_, i) => i !== 6));

@@ -7,7 +7,7 @@ import { verifyCommand } from '../../src/cli/commands/verify.ts';
 import type { EvidenceRecord } from '../../src/core/types.ts';
 import { readEvidence, readManifest, verifyRun } from '../../src/evidence/index.ts';
 import { loadRun, mergeRuns, renderReport } from '../../src/report/index.ts';
-import { editEvidence, keyFiles, scenarioRecords, tempDir, writeSyntheticRun } from './support/synthetic-run.ts';
+import { MUST_NOT_APPEAR, allFiles, editEvidence, keyFiles, scenarioRecords, tempDir, writeSyntheticRun } from './support/synthetic-run.ts';
 import type { SyntheticRun } from './support/synthetic-run.ts';
 
 let root: { path: string; cleanup: () => Promise<void> };
@@ -79,6 +79,8 @@ describe('merging shards', () => {
 
   it('renders the merged report with the same totals as the unmerged shards', async () => {
     const unmerged = await loadRun(shards.map((s) => s.dir));
+    expect(unmerged.model.integrity.verifyCommand).toMatch(/^for d in \S+ \S+ \S+; do npx tenancy-audit verify "\$d" --key <signer-public-key.jwk> \|\| exit 1; done$/);
+    expect(unmerged.model.integrity.ok).toBe(true);
     const out = fresh('merged');
     const r = await renderReport(shards.map((s) => s.dir), { out, formats: ['json', 'html'] });
     expect(r.merged).toBeDefined();
@@ -145,6 +147,7 @@ describe('report + verify commands on shards', () => {
     const r = await run(reportCommand({ out: (l) => lines.push(l), err: (l) => errs.push(l), color: false }), ['report', ...shards.map((s) => s.dir), '--out', out, '--sign-key', keys.privatePem, '--key', keys.publicJwk]);
     expect(errs).toEqual([]);
     expect(r.code).toBe(0);
+    for (const { path, text } of await allFiles(out)) for (const secret of MUST_NOT_APPEAR) expect(text.includes(secret), path).toBe(false);
     const m = await readManifest(out);
     expect(lines.join('\n')).toContain(`signer key thumbprint (RFC 7638) ${m?.signature?.thumbprint}`);
     const v: string[] = [];

@@ -21,7 +21,7 @@ export async function auditReference(
   mode: Mode,
   options: { suites?: string[]; seed?: number; runs?: number; target?: RunningTarget } = {},
 ): Promise<AuditOutcome> {
-  const target = options.target ?? (await startReferenceTarget({ mode }));
+  const target = options.target ?? (await startReferenceTarget({ mode, failFirstAttempt: true }));
   const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), `ta-audit-${mode}-`));
   try {
     const result = await run({

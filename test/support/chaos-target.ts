@@ -66,7 +66,7 @@ export interface ChaosTarget {
   /** Requests received per `METHOD path` (path without query). */
   readonly seen: readonly string[];
   /** A valid config for this target (fixtures and positive controls pass in mode `ok`). */
-  config(overrides?: { operations?: 'read-only' | 'with-writes'; run?: Record<string, unknown>; target?: Record<string, unknown> }): UserConfig;
+  config(overrides?: { operations?: 'list-only' | 'read-only' | 'with-writes'; run?: Record<string, unknown>; target?: Record<string, unknown> }): UserConfig;
   close(): Promise<void>;
 }
 
@@ -321,7 +321,7 @@ export async function startChaosTarget(options: ChaosTargetOptions = {}): Promis
         },
         operations: [
           { id: 'list-projects', kind: 'list', method: 'GET', path: '/projects', fixture: 'project' },
-          { id: 'read-project', kind: 'read', method: 'GET', path: '/projects/{{id}}', fixture: 'project' },
+          ...(overrides.operations === 'list-only' ? [] : [{ id: 'read-project', kind: 'read' as const, method: 'GET' as const, path: '/projects/{{id}}', fixture: 'project' }]),
           ...(writes
             ? [
                 { id: 'update-project', kind: 'update' as const, method: 'PATCH' as const, path: '/projects/{{id}}', body: { description: '{{marker}}' }, fixture: 'project' },

@@ -257,7 +257,7 @@ it('has one probe per seeded bug', () => {
 
 // Modes run concurrently (one target each); the probes of one mode run in order, synchronous ones first.
 describe('every probe against every mode', () => {
-  it.concurrent.each(MODES)('%s fires exactly its own probe', async (mode, { expect }) => {
+  it.concurrent.for(MODES)('%s fires exactly its own probe', async (mode, { expect }) => {
     const t = targets[mode];
     expect((await call(t, 'GET', '/healthz')).body).toEqual({ ok: true, mode });
     const fired: Bug[] = [];

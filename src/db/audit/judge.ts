@@ -134,6 +134,9 @@ export function judgeIsolation(obs: ReadObservation, facts: IsolationFacts): Jud
   const name = obs.target.name;
   const who = facts.stranger ? `stranger tenant ${facts.actor}` : `tenant ${facts.actor}`;
   if (obs.error) {
+    if (!obs.target.granted && obs.error.code === '42501') {
+      return { verdict: 'pass', reason: 'not-granted', detail: `reading ${name} as ${who} is refused: the role has no SELECT on it (${describeError(obs)})` };
+    }
     if (isEnvironmentError(obs.error.code) || !facts.readsWork) {
       return { verdict: 'inconclusive', reason: 'read-error', detail: `reading ${name} as ${who} failed (${describeError(obs)}); nothing observed` };
     }

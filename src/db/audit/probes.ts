@@ -78,8 +78,11 @@ export async function openBehaviourIO(options: BehaviourIOOptions): Promise<Open
     };
   };
 
-  const statement = (tenant: string, readOnly: boolean, sql: string, params: unknown[]) =>
-    main.transaction({ readOnly, context: { kind: 'tenant', value: tenant } }, async (run) => (await run(sql, params)).rowCount ?? 0);
+  const statement = (tenant: string, readOnly: boolean, sql: string, params: unknown[], shown: unknown[] = params) =>
+    main.transaction({ readOnly, context: { kind: 'tenant', value: tenant } }, async (run) => (await run(sql, params, shown)).rowCount ?? 0);
+  // Rows copied from the database are not written into evidence: only their columns and tenant are shown.
+  const rowLabel = (table: TableFacts, columns: readonly string[], tenant: string) =>
+    `<copy of a visible row of ${table.qualified} (${columns.join(', ')}) with ${table.tenantColumn} = ${tenant}>`;
 
   const writeObservation = (
     table: TableFacts,
@@ -138,8 +141,8 @@ export async function openBehaviourIO(options: BehaviourIOOptions): Promise<Open
       const own = planned.plan(actor);
       const foreign = planned.plan(victim);
       const sql = insertSql(table, own);
-      const control = await statement(actor, false, sql, [JSON.stringify(own.values)]);
-      const attempt = await statement(actor, false, sql, [JSON.stringify(foreign.values)]);
+      const control = await statement(actor, false, sql, [JSON.stringify(own.values)], [rowLabel(table, own.columns, actor)]);
+      const attempt = await statement(actor, false, sql, [JSON.stringify(foreign.values)], [rowLabel(table, foreign.columns, victim)]);
       return writeObservation(table, actor, victim, [['control (own tenant)', control], ['attempt (other tenant)', attempt]], {});
     },
 

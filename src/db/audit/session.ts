@@ -23,7 +23,8 @@ export interface TransactionResult<T> {
   durationMs: number;
 }
 
-export type Run = (sql: string, params?: readonly unknown[]) => Promise<pg.QueryResult>;
+/** Runs one statement inside the transaction; `shown` replaces the parameters in the evidence (e.g. a copied row). */
+export type Run = (sql: string, params?: readonly unknown[], shown?: readonly unknown[]) => Promise<pg.QueryResult>;
 
 export interface SessionOptions {
   url: string;
@@ -103,9 +104,9 @@ export class AuditSession {
     const started = Date.now();
     const steps: EvidenceStep[] = [];
     const client = this.#client;
-    const run: Run = async (sql, params = []) => {
+    const run: Run = async (sql, params = [], shown = params) => {
       const n = steps.length + 1;
-      const title = displaySql(sql, params);
+      const title = displaySql(sql, shown);
       try {
         const result = await client.query({ text: sql, values: params as unknown[] });
         steps.push({ n, title, note: outcomeNote(result) });

@@ -35,7 +35,7 @@ export function syntheticTenants(valueType: string, seed: number, count: number)
  * columns the tenant columns reference by foreign key (e.g. `tenants.id`), when that table is readable.
  * Reads run READ ONLY and are rolled back; a table it cannot read is skipped.
  */
-export async function discoverTenants(session: AuditSession, snapshot: CatalogSnapshot, limit = 50): Promise<KnownTenant[]> {
+export async function discoverTenants(session: AuditSession, snapshot: CatalogSnapshot, limit = 10): Promise<KnownTenant[]> {
   const sources = new Map<string, { table: string; column: string }>();
   for (const table of tenantTables(snapshot)) {
     for (const fk of table.foreignKeys) {

@@ -1,6 +1,6 @@
 import type { Verdict } from '../../core/verdict.ts';
 import type { CoverageRow, FindingView, ReportModel, StepView, SuiteReport } from '../model-types.ts';
-import { isFailing } from '../suite-status.ts';
+import { displayRank, isFailing } from '../suite-status.ts';
 
 /**
  * Renders `junit.xml` for CI: one `<testsuite>` per suite, one `<testcase>` per suite × operation × family
@@ -71,7 +71,7 @@ function testcase(suite: SuiteReport, row: CoverageRow, findings: ReadonlyMap<st
       : row.example
         ? [`${row.example.verdict}: ${row.example.reason}${row.example.detail ? ` — ${row.example.detail}` : ''} (seq ${row.example.seq})`, stepsText(row.example.steps)]
         : [counts];
-    const worst = failing.map(([v]) => v).sort((a, b) => rank(b) - rank(a))[0] ?? 'leak';
+    const worst = failing.map(([v]) => v).sort((a, b) => displayRank(b) - displayRank(a))[0] ?? 'leak';
     const message = `${counts || 'no failing probe recorded'}${row.findingIds.length > 0 ? `; findings ${row.findingIds.join(', ')}` : ''} (${row.path})`;
     return { kind: 'failure', xml: `${open}\n      <failure type="${x(worst)}" message="${x(message)}">${x(body.filter(Boolean).join('\n\n'))}</failure>\n    </testcase>` };
   }
@@ -117,13 +117,9 @@ function mergeInto(into: CoverageRow, row: CoverageRow): void {
   into.findingIds.push(...row.findingIds);
   into.findingVerdicts.push(...row.findingVerdicts);
   into.path = `${into.path}, ${row.path}` as CoverageRow['path'];
-  if (!into.example || (row.example && rank(row.example.verdict) > rank(into.example.verdict))) {
+  if (!into.example || (row.example && displayRank(row.example.verdict) > displayRank(into.example.verdict))) {
     if (row.example) into.example = row.example;
   }
-}
-
-function rank(v: Verdict): number {
-  return ['pass', 'inconclusive', 'closed-by-error', 'soft-fail', 'fail-open', 'leak'].indexOf(v);
 }
 
 /** XML text/attribute escape, dropping characters XML 1.0 cannot carry. */

@@ -1,0 +1,57 @@
+import { readJsonPath } from '../judge/json-path.ts';
+import type { ScenarioWorld, WorldCallbackEndpoint, WorldResponse } from './scenario.ts';
+
+export interface SubmittedJob {
+  tenant: string;
+  marker: string;
+  jobId: string | undefined;
+  submit: WorldResponse;
+  callback?: WorldCallbackEndpoint;
+}
+
+export interface PolledJob {
+  /** The last poll response; undefined when polling never got an answer. */
+  response: WorldResponse | undefined;
+  finished: boolean;
+}
+
+/** Submits one job as `tenant` through the configured `async.submit` request. */
+export async function submitJob(world: ScenarioWorld, tenant: string, options: { withCallback: boolean }): Promise<SubmittedJob> {
+  const spec = world.config.async!;
+  const marker = world.marker();
+  const callback = options.withCallback && spec.callbacks ? world.callbackEndpoint() : undefined;
+  const submit = await world.send({
+    title: `${tenant} submits a job${callback ? ' with its own callback URL' : ''}`,
+    template: spec.submit,
+    credential: { kind: 'legit', tenant },
+    tenant,
+    vars: { marker, canary: marker, ...(callback ? { callbackUrl: callback.url } : {}) },
+  });
+  const id = readJsonPath(submit.json, spec.submit.jobId);
+  const jobId = typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+  return { tenant, marker, jobId, submit, ...(callback ? { callback } : {}) };
+}
+
+/** Polls a job as its owner until the configured terminal state or the timeout (bounded; never loops forever). */
+export async function pollJob(world: ScenarioWorld, job: SubmittedJob): Promise<PolledJob> {
+  const spec = world.config.async!.poll;
+  if (!job.jobId) return { response: undefined, finished: false };
+  const deadline = Date.now() + spec.timeoutMs;
+  let response: WorldResponse | undefined;
+  let polls = 0;
+  while (Date.now() < deadline) {
+    polls++;
+    response = await world.send({
+      title: `${job.tenant} polls its job${polls > 1 ? ` (poll ${polls}; earlier polls omitted)` : ''}`,
+      stepKey: `poll:${job.jobId}`,
+      template: spec,
+      credential: { kind: 'legit', tenant: job.tenant },
+      tenant: job.tenant,
+      vars: { jobId: job.jobId },
+    });
+    const state = readJsonPath(response.json, spec.until.jsonPath);
+    if (typeof state === 'string' && spec.until.in.includes(state)) return { response, finished: true };
+    await world.sleep(spec.intervalMs);
+  }
+  return { response, finished: false };
+}

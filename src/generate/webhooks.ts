@@ -1,0 +1,40 @@
+import crypto from 'node:crypto';
+import type { WebhookConfig } from '../config/schema.ts';
+
+/** The signature header value a receiver configured like `signature` expects for `body`. */
+export function hmacHeader(signature: { algorithm: 'sha256' | 'sha512'; prefix: string }, secret: string, body: string): string {
+  return `${signature.prefix}${crypto.createHmac(signature.algorithm, secret).update(body).digest('hex')}`;
+}
+
+/** Constant-time check of a received signature header. */
+export function hmacMatches(signature: { algorithm: 'sha256' | 'sha512'; prefix: string }, secret: string, body: string, received: string | undefined): boolean {
+  if (received === undefined) return false;
+  const expected = Buffer.from(hmacHeader(signature, secret, body));
+  const actual = Buffer.from(received);
+  return expected.length === actual.length && crypto.timingSafeEqual(expected, actual);
+}
+
+export const WEBHOOK_FORGERIES = ['bad-signature', 'missing-signature', 'tenant-mismatch', 'unknown-job'] as const;
+export type WebhookForgery = (typeof WEBHOOK_FORGERIES)[number];
+
+export interface ForgedWebhook {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/** Builds one forged inbound webhook about `jobId` (owned by `owner`), per the configured body and signature. */
+export function forgeWebhook(
+  hook: WebhookConfig,
+  forgery: WebhookForgery,
+  parts: { jobId: string; owner: string; other: string; marker: string },
+  render: (template: unknown, vars: Record<string, string>) => unknown,
+): ForgedWebhook {
+  const jobId = forgery === 'unknown-job' ? crypto.randomUUID() : parts.jobId;
+  const payload = render(hook.body ?? {}, { jobId, marker: parts.marker, tenant: parts.owner }) as Record<string, unknown>;
+  if (forgery === 'tenant-mismatch' && hook.tenantField) payload[hook.tenantField] = parts.other;
+  const body = JSON.stringify(payload);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (forgery === 'bad-signature') headers[hook.signature.header] = hmacHeader(hook.signature, `${hook.signature.secret}-not-the-secret`, body);
+  else if (forgery !== 'missing-signature') headers[hook.signature.header] = hmacHeader(hook.signature, hook.signature.secret, body);
+  return { body, headers };
+}

@@ -1,0 +1,152 @@
+import fc from 'fast-check';
+import {
+  WEBHOOK_FORGERIES,
+  defineSuite,
+  forgeWebhook,
+  hmacMatches,
+  pollJob,
+  renderValue,
+  submitJob,
+  worstOf,
+  type CaseMeta,
+  type Judgement,
+  type ScenarioCell,
+  type ScenarioWorld,
+  type SubmittedJob,
+  type WebhookForgery,
+} from '../src/index.ts';
+
+const id = 'callback.integrity';
+
+interface Scenario {
+  jobs: number[];
+  forgeries: WebhookForgery[];
+}
+
+export default defineSuite({
+  id,
+  title: 'Callbacks reach only their own tenant; forged webhooks change nothing',
+  description:
+    "Jobs from several tenants register their own callback URLs: each outbound callback must arrive only at the URL its submitter gave, carry only that tenant's data and a valid signature under that tenant's secret. Inbound webhooks with a bad or missing signature, a tenant field naming another tenant, or an unknown job must be rejected — and the job, read back as its owner, must be unchanged.",
+  families: ['cross-tenant', 'spoofed', 'mismatched'],
+  paths: ['callback'],
+  severity: 'critical',
+  controls: { soc2: ['CC6.6', 'CC6.7', 'CC6.1'], iso27001: ['5.14', '8.5', '8.24', '8.3'] },
+  remediation:
+    "Deliver each callback to the URL stored with its own job and sign it with that job's tenant secret; authenticate inbound webhooks by signature first, then derive the tenant from the stored job (never from the payload) and reject any payload that names another tenant.",
+  target: 'http',
+  cells: (space) => (space.config.async ? [integrityCell(space.tenants.length)] : []),
+});
+
+function integrityCell(tenantCount: number): ScenarioCell<Scenario> {
+  const all = [...WEBHOOK_FORGERIES];
+  return {
+    kind: 'scenario',
+    key: `${id}/jobs`,
+    operation: 'async.callback',
+    arbitrary: fc.record({
+      jobs: fc.array(fc.nat({ max: tenantCount - 1 }), { minLength: 1, maxLength: 3 }),
+      forgeries: fc.subarray(all),
+    }),
+    examples: [{ jobs: Array.from({ length: tenantCount }, (_, i) => i), forgeries: all }],
+    run: (world, scenario) => runScenario(world, scenario),
+  };
+}
+
+async function runScenario(world: ScenarioWorld, scenario: Scenario) {
+  const tenants = scenario.jobs.map((t) => world.tenants[t]!);
+  const meta = (mutation: string, title: string, family: CaseMeta['family'], actor: string | null, victim: string | null): CaseMeta => ({
+    suite: id,
+    family,
+    path: 'callback',
+    operation: 'async.callback',
+    mutation: { id: mutation, title },
+    actor,
+    victim,
+  });
+  const judged: { judgement: Judgement; meta: CaseMeta }[] = [];
+  const jobs = await Promise.all(tenants.map((tenant) => submitJob(world, tenant, { withCallback: true })));
+  for (const job of jobs) {
+    if (job.submit.status === undefined || job.submit.status >= 300 || !job.jobId) {
+      judged.push({ meta: meta('callback-routing', 'outbound callback routing', 'cross-tenant', job.tenant, null), judgement: inconclusive('control-rejected', `the legit submission of ${job.tenant} got ${job.submit.status ?? job.submit.failure?.message}`) });
+    }
+  }
+  const live = jobs.filter((j) => j.jobId && j.callback);
+  await Promise.all(live.map((job) => pollJob(world, job)));
+  await awaitCallbacks(world, live.length);
+  for (const job of live) judged.push(...judgeDeliveries(world, job, jobs, meta));
+  const completed = live.find((j) => j.callback!.deliveries().length > 0) ?? live[0];
+  if (completed) {
+    for (const hook of world.config.webhooks) {
+      for (const forgery of scenario.forgeries) judged.push(await sendForgedWebhook(world, hook, forgery, completed, meta));
+    }
+  }
+  const worst = worstOf(judged.map((j) => j.judgement));
+  const culprit = judged.find((j) => j.judgement === worst);
+  return { meta: culprit?.meta ?? meta('callbacks', `${jobs.length} job(s) with callbacks and ${scenario.forgeries.length} forged webhook(s)`, 'cross-tenant', null, null), judgement: worst };
+}
+
+/** Waits until as many callbacks arrived as jobs were submitted (wherever they landed), or the timeout. */
+async function awaitCallbacks(world: ScenarioWorld, expected: number): Promise<void> {
+  const deadline = Date.now() + (world.config.async!.callbacks?.timeoutMs ?? 10_000);
+  while (Date.now() < deadline && world.callbacksReceived().length < expected) await world.sleep(25);
+  await world.sleep(100); // late duplicates or misroutes
+}
+
+function judgeDeliveries(world: ScenarioWorld, job: SubmittedJob, all: readonly SubmittedJob[], meta: (m: string, t: string, f: CaseMeta['family'], a: string | null, v: string | null) => CaseMeta) {
+  const out: { judgement: Judgement; meta: CaseMeta }[] = [];
+  const deliveries = job.callback!.deliveries();
+  const routing = meta('callback-routing', `outbound callback for ${job.tenant}'s job`, 'cross-tenant', job.tenant, null);
+  if (deliveries.length === 0) out.push({ meta: routing, judgement: inconclusive('callback-timeout', `no callback arrived at the URL ${job.tenant} registered`) });
+  const signature = world.config.async!.callbacks?.signature;
+  for (const delivery of deliveries) {
+    world.note(`callback received at ${job.tenant}'s URL`, delivery.body.slice(0, 500));
+    const foreignJob = all.find((other) => other !== job && other.jobId && delivery.body.includes(other.jobId));
+    if (foreignJob && !delivery.body.includes(job.jobId!)) {
+      const victim = foreignJob.tenant === job.tenant ? null : foreignJob.tenant;
+      out.push({
+        meta: meta('callback-misrouted', "a callback arrived at another job's URL", 'cross-tenant', job.tenant, victim),
+        judgement: victim
+          ? { verdict: 'leak', reason: 'callback-misrouted', detail: `the callback of ${foreignJob.tenant}'s job was delivered to the URL ${job.tenant} registered`, seen: [foreignJob.tenant] }
+          : { verdict: 'soft-fail', reason: 'callback-misrouted-same-tenant', detail: `a callback of another ${job.tenant} job arrived at this job's URL`, seen: [] },
+      });
+      continue;
+    }
+    out.push({ meta: routing, judgement: world.judge({ expect: 'accept', family: 'cross-tenant', credential: 'legit', actor: job.tenant, response: { status: 200, headers: delivery.headers, bodyText: delivery.body, json: undefined } }) });
+    if (!signature) continue;
+    const received = delivery.headers[signature.header.toLowerCase()];
+    if (hmacMatches(signature, signature.secrets[job.tenant]!, delivery.body, received)) continue;
+    const signer = Object.keys(signature.secrets).find((t) => hmacMatches(signature, signature.secrets[t]!, delivery.body, received));
+    out.push({
+      meta: meta('callback-signature', `callback signature for ${job.tenant}`, 'spoofed', job.tenant, signer ?? null),
+      judgement: signer
+        ? { verdict: 'leak', reason: 'callback-signed-by-other-tenant', detail: `the callback for ${job.tenant} was signed with ${signer}'s secret`, seen: [signer] }
+        : { verdict: 'soft-fail', reason: 'callback-signature-invalid', detail: `the callback for ${job.tenant} carried ${received ? 'an invalid' : 'no'} ${signature.header}`, seen: [] },
+    });
+  }
+  return out;
+}
+
+async function sendForgedWebhook(
+  world: ScenarioWorld,
+  hook: ScenarioWorld['config']['webhooks'][number],
+  forgery: WebhookForgery,
+  job: SubmittedJob,
+  meta: (m: string, t: string, f: CaseMeta['family'], a: string | null, v: string | null) => CaseMeta,
+) {
+  const other = world.tenants.find((t) => t !== job.tenant)!;
+  const marker = world.marker();
+  const forged = forgeWebhook(hook, forgery, { jobId: job.jobId!, owner: job.tenant, other, marker }, renderValue);
+  const response = await world.send({ title: `forged webhook ${hook.id}: ${forgery}`, template: hook, credential: { kind: 'none' }, tenant: job.tenant, headers: forged.headers, rawBody: forged.body });
+  const after = await pollJob(world, job);
+  const changed = after.response?.bodyText.includes(marker) ? [job.tenant] : [];
+  const claimsOther = forgery === 'tenant-mismatch';
+  const family: CaseMeta['family'] = claimsOther ? 'mismatched' : forgery === 'unknown-job' ? 'cross-tenant' : 'spoofed';
+  const actor = claimsOther ? other : null;
+  const judgement = world.judge({ family, credential: claimsOther || forgery === 'unknown-job' ? 'legit' : 'invalid', actor, response, sideEffects: { landedIn: [], foreignChanged: changed } });
+  return { meta: meta(`webhook-${forgery}`, `inbound webhook ${hook.id} with ${forgery}`, family, actor, job.tenant), judgement };
+}
+
+function inconclusive(reason: string, detail: string): Judgement {
+  return { verdict: 'inconclusive', reason, detail, seen: [] };
+}
