@@ -32,18 +32,19 @@ function propagationCell(tenantCount: number, maxJobs: number): ScenarioCell<Sce
     operation: 'async.submit',
     arbitrary: fc.record({ jobs: fc.array(job, { minLength: 1, maxLength: maxJobs }) }),
     examples: [{ jobs: [{ tenant: tenantCount - 1, delayMs: 0 }] }, { jobs: everyTenantInTurn }],
+    control: (world) => runJobs(world, { jobs: [{ tenant: 0, delayMs: 0 }] }, 'positive-control'),
     run: (world, scenario) => runJobs(world, scenario),
   };
 }
 
-async function runJobs(world: ScenarioWorld, scenario: Scenario) {
+async function runJobs(world: ScenarioWorld, scenario: Scenario, mutation = 'concurrent-jobs') {
   const tenants = scenario.jobs.map((j) => world.tenants[j.tenant]!);
   const meta = (actor: string | null, victim: string | null): CaseMeta => ({
     suite: id,
     family: 'cross-tenant',
     path: 'callback',
     operation: 'async.submit',
-    mutation: { id: 'concurrent-jobs', title: `${tenants.length} job(s) submitted concurrently by ${tenants.join(', ')}` },
+    mutation: { id: mutation, title: `${tenants.length} job(s) submitted concurrently by ${tenants.join(', ')}` },
     actor,
     victim,
   });

@@ -49,11 +49,12 @@ function integrityCell(tenantCount: number): ScenarioCell<Scenario> {
       forgeries: fc.subarray(all),
     }),
     examples: [{ jobs: Array.from({ length: tenantCount }, (_, i) => i), forgeries: all }],
+    control: (world) => runScenario(world, { jobs: [0], forgeries: [] }, 'positive-control'),
     run: (world, scenario) => runScenario(world, scenario),
   };
 }
 
-async function runScenario(world: ScenarioWorld, scenario: Scenario) {
+async function runScenario(world: ScenarioWorld, scenario: Scenario, control?: 'positive-control') {
   const tenants = scenario.jobs.map((t) => world.tenants[t]!);
   const meta = (mutation: string, title: string, family: CaseMeta['family'], actor: string | null, victim: string | null): CaseMeta => ({
     suite: id,
@@ -83,6 +84,7 @@ async function runScenario(world: ScenarioWorld, scenario: Scenario) {
   }
   const worst = worstOf(judged.map((j) => j.judgement));
   const culprit = judged.find((j) => j.judgement === worst);
+  if (control) return { meta: meta(control, 'a legit job calls back to its own URL, signed for its tenant', 'cross-tenant', tenants[0] ?? null, null), judgement: worst };
   return { meta: culprit?.meta ?? meta('callbacks', `${jobs.length} job(s) with callbacks and ${scenario.forgeries.length} forged webhook(s)`, 'cross-tenant', null, null), judgement: worst };
 }
 

@@ -5,7 +5,7 @@ import { expectClean, expectDetected } from '../test/support/expect-detection.ts
 const suite = 'identity.spoofed';
 const outcomes: AuditOutcome[] = [];
 const audit = async (mode: Parameters<typeof auditReference>[0]) => {
-  const outcome = await auditReference(mode);
+  const outcome = await auditReference(mode, { suites: ['identity', 'isolation'] });
   outcomes.push(outcome);
   return outcome;
 };

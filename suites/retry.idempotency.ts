@@ -154,11 +154,15 @@ function idempotencyCell(): ScenarioCell<Iterable<fc.AsyncCommand<Model, Real>>>
     operation: 'idempotency',
     arbitrary: commands,
     examples: [],
-    async run(world, cmds) {
-      const settings = world.config.idempotency;
-      const operation = settings?.operations[0];
-      const real: Real = { world, operation: operation ?? '', header: settings?.header ?? 'Idempotency-Key', scope: world.marker().slice(10) };
-      return runSequence(() => ({ model: { keys: new Map() }, real }), cmds, meta(real, 'sequence', 'idempotency sequence', 'cross-tenant', null, null));
-    },
+    control: (world) => sequence(world, [new Create(0, 0), new ReplaySameTenant(0)], 'positive-control', 'a tenant creates with a fresh key, then replays it and gets the original'),
+    run: (world, cmds) => sequence(world, cmds, 'sequence', 'idempotency sequence'),
   };
 }
+
+function sequence(world: ScenarioWorld, cmds: Iterable<fc.AsyncCommand<Model, Real>>, mutation: string, title: string) {
+  const settings = world.config.idempotency;
+  const real: Real = { world, operation: settings?.operations[0] ?? '', header: settings?.header ?? 'Idempotency-Key', scope: world.marker().slice(10) };
+  const actor = mutation === 'positive-control' ? (world.tenants[0] ?? null) : null;
+  return runSequence(() => ({ model: { keys: new Map() }, real }), cmds, meta(real, mutation, title, 'cross-tenant', actor, null));
+}
+

@@ -1,11 +1,12 @@
-import { stat } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { TOOL_VERSION } from '../run/context-info.ts';
 import { reportError } from './errors.ts';
 import { runCommand } from './commands/run.ts';
 import { suitesCommand } from './commands/suites.ts';
 import { schemaCommand } from './commands/schema.ts';
+import { reportCommand } from './commands/report.ts';
+import { verifyCommand } from './commands/verify.ts';
+import { dbCommand } from './commands/db.ts';
 import { EXIT } from '../run/exit-code.ts';
 
 /** Parses argv and dispatches; every failure becomes an exit code and a message, never a raw stack. */
@@ -15,7 +16,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .version(TOOL_VERSION)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
-  for (const command of await commands()) program.addCommand(command.exitOverride());
+  for (const command of commands()) program.addCommand(command.exitOverride());
   try {
     process.exitCode = undefined;
     await program.parseAsync([...argv], { from: 'user' });
@@ -29,22 +30,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-async function commands(): Promise<Command[]> {
-  const list = [runCommand(), suitesCommand(), schemaCommand()];
-  const optional = [
-    ['./commands/report.ts', 'reportCommand'],
-    ['./commands/verify.ts', 'verifyCommand'],
-    ['./commands/db.ts', 'dbCommand'],
-  ] as const;
-  for (const [file, name] of optional) {
-    const mod = await importOptional(file);
-    if (mod) list.push(mod[name]!());
-  }
-  return list;
-}
-
-/** A command module that may not be part of this build: only the absence of its file is tolerated, never a broken import inside it. */
-async function importOptional(file: string): Promise<Record<string, () => Command> | undefined> {
-  const present = await stat(fileURLToPath(new URL(file, import.meta.url))).then((s) => s.isFile(), () => false);
-  return present ? ((await import(file)) as Record<string, () => Command>) : undefined;
+function commands(): Command[] {
+  return [runCommand(), reportCommand(), verifyCommand(), dbCommand(), suitesCommand(), schemaCommand()];
 }

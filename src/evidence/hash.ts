@@ -1,9 +1,6 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../core/canonical.ts';
 
-/** Lower-case hex SHA-256 of a string (UTF-8) or bytes. */
-export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+export { sha256Hex };
 
 /** The `prevHash` of a run's first record: sha256 of `tenancy-audit:genesis:<runId>`. */
 export function genesisHash(runId: string): string {

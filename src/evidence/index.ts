@@ -1,5 +1,5 @@
 /** Evidence stage: redact, chain, write and read `evidence.jsonl`; write, sign and verify `manifest.json`. */
-export { canonicalJson } from './canonical-json.ts';
+export { canonicalJson } from '../core/canonical.ts';
 export { EVIDENCE_FILE, MANIFEST_FILE, resolveRunFolder } from './files.ts';
 export { genesisHash, sha256Hex } from './hash.ts';
 export { loadSigningKey, loadVerificationKey } from './keys.ts';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CompactSign } from 'jose';
 import { TenancyAuditError } from '../core/errors.ts';
 import type { RunManifest } from '../core/types.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../core/canonical.ts';
 import { MANIFEST_FILE } from './files.ts';
 import { loadSigningKey } from './keys.ts';
 import type { KeySpec, SigningKey } from './keys.ts';

@@ -3,7 +3,7 @@ import { compactVerify } from 'jose';
 import { TenancyAuditError } from '../core/errors.ts';
 import type { EvidenceKind, EvidenceRecord, RunManifest } from '../core/types.ts';
 import type { Verdict } from '../core/verdict.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../core/canonical.ts';
 import { resolveRunFolder } from './files.ts';
 import { genesisHash, sha256Hex } from './hash.ts';
 import { loadVerificationKey } from './keys.ts';

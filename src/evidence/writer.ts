@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { TenancyAuditError } from '../core/errors.ts';
 import type { EvidenceKind, EvidenceRecord, RunCounts, UnsignedEvidenceRecord } from '../core/types.ts';
 import { VERDICTS } from '../core/verdict.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../core/canonical.ts';
 import { EVIDENCE_FILE } from './files.ts';
 import { genesisHash, sha256Hex } from './hash.ts';
 import { EVIDENCE_KINDS } from './reader.ts';

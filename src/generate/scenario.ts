@@ -92,5 +92,10 @@ export interface ScenarioOutcome {
 /** A cell whose cases are stateful scenarios (e.g. `fc.commands` sequences), run through the injected world. */
 export interface ScenarioCell<S = unknown> extends Cell<S> {
   kind: 'scenario';
+  /**
+   * The positive control, run once before any scenario: the legit path must work (and show only the
+   * actor's data) or the cell is `inconclusive` — a scenario suite must never pass vacuously.
+   */
+  control(world: ScenarioWorld): Promise<ScenarioOutcome>;
   run(world: ScenarioWorld, scenario: S): Promise<ScenarioOutcome>;
 }

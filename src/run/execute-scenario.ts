@@ -10,10 +10,16 @@ export function isScenarioCell(cell: Cell<unknown> & { kind?: string }): cell is
 }
 
 /** Runs one generated scenario in a fresh world; its requests are the steps of the record. */
-export async function executeScenario<S>(ctx: EngineContext, receiver: CallbackReceiver | undefined, cell: ScenarioCell<S>, scenario: S): Promise<CaseResult> {
+export async function executeScenario<S>(
+  ctx: EngineContext,
+  receiver: CallbackReceiver | undefined,
+  cell: ScenarioCell<S>,
+  scenario: S | undefined,
+  phase: 'control' | 'scenario' = 'scenario',
+): Promise<CaseResult> {
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const world = createWorld(ctx, receiver);
-  const outcome = await cell.run(world, scenario);
+  const outcome = phase === 'control' ? await cell.control(world) : await cell.run(world, scenario as S);
   return { meta: outcome.meta, judgement: outcome.judgement, steps: world.steps, startedAt, durationMs: Math.round(performance.now() - t0) };
 }

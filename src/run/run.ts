@@ -68,12 +68,18 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const seed = options.seed ?? config.run.seed ?? crypto.randomInt(0, 2 ** 31 - 1);
   const runs = options.runs ?? config.run.runs;
   const failOn = options.failOn ?? config.run.failOn;
-  const suites = await selectedHttpSuites(config, options.suites);
+  const selected = await selectedHttpSuites(config, options.suites);
+  if (options.shard && options.seed === undefined && config.run.seed === undefined) {
+    throw new TenancyAuditError('TA_USAGE', '--shard needs --seed (or run.seed in the config)', {
+      hint: 'Every shard of one run must generate from the same seed so the shards can be merged.',
+    });
+  }
   const runId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${crypto.randomBytes(3).toString('hex')}`;
   const dir = path.resolve(options.reportDir ?? config.run.reportDir, runId);
   const startedAt = new Date().toISOString();
-  const metas = suites.map(suiteMeta);
 
+  const suites = selected;
+  const metas = suites.map(suiteMeta);
   const redactor = createRedactor(config.secrets);
   const writer = await openEvidenceWriter(dir, { runId, redactor });
   const budget = new Budget(options.maxRequests ?? config.run.maxRequests, secondsToMs(options.maxDurationSeconds ?? config.run.maxDurationSeconds));
@@ -92,7 +98,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   };
   // No manifest until the run ends: a killed run leaves evidence.jsonl alone, which `verify` and `report` read as
   // "did not finish" with an intact chain. A placeholder manifest would contradict every record written after it.
-  emit({ type: 'run-start', runId, dir, target: config.target.baseUrl, seed, suites: metas });
+  emit({ type: 'run-start', runId, dir, target: redactor.text(config.target.baseUrl), seed, suites: metas });
 
   let session: Awaited<ReturnType<typeof openSession>> | undefined;
   let worst: Verdict = 'pass';
@@ -120,6 +126,9 @@ export async function run(options: RunOptions): Promise<RunResult> {
     const space = buildProbeSpace(config, session.credentials.applicable);
     mutations = mutationCatalogue(session.credentials.applicable.map((f) => f.id));
     const planned = planCells(suites, space, options.shard);
+    // Suites with nothing to fire on this configuration (e.g. async suites without `async`) did not run.
+    const runnable = new Set(planCells(suites, space).map((p) => p.suite.id));
+    base.metas = metas.filter((m) => runnable.has(m.id));
 
     emit({ type: 'phase', name: 'controls' });
     const usedOps = [...new Set(suites.flatMap((s) => [...usedOpsOf(s, space)]))];
@@ -157,6 +166,14 @@ export async function run(options: RunOptions): Promise<RunResult> {
       let outcome: CellOutcome;
       if (isScenarioCell(planned.cell)) {
         const cell = planned.cell;
+        const control = await executeScenario(ctx, receiver, cell, undefined, 'control');
+        await writer.append({ ...probeRecord(control, seedOfCell), kind: 'control' });
+        if (control.judgement.verdict !== 'inconclusive') worst = worseVerdict(worst, control.judgement.verdict);
+        emit({ type: 'control', operation: cell.operation, tenant: control.meta.actor ?? '-', verdict: control.judgement.verdict, detail: control.judgement.detail });
+        if (control.judgement.verdict === 'inconclusive') {
+          await writer.append(blockedRecord(planned, seedOfCell));
+          return;
+        }
         outcome = await runCell(cell, { ...common, execute: (scenario) => executeScenario(ctx, receiver, cell, scenario) });
       } else if (!liveOps.has(planned.cell.operation)) {
         await writer.append(blockedRecord(planned, seedOfCell));
@@ -177,8 +194,9 @@ export async function run(options: RunOptions): Promise<RunResult> {
           verdict: result.judgement.verdict,
           reason: result.judgement.reason,
           mutation: result.meta.mutation.id,
-          detail: result.judgement.detail,
-          steps: result.steps,
+          // Reporters print these (curl lines with every header): they get what the evidence gets, redacted.
+          detail: redactor.text(result.judgement.detail),
+          steps: redactor.value(result.steps),
           shrinks: finding.shrinks,
           replay: `tenancy-audit run --seed ${seed} --suite ${planned.suite.id}`,
         });
@@ -188,7 +206,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     await Promise.all(planned.filter((p) => !p.writes).map((p) => gate.run(() => runOne(p))));
     for (const p of planned.filter((c) => c.writes)) await runOne(p);
 
-    for (const suite of suites) {
+    for (const suite of suites.filter((x) => runnable.has(x.id))) {
       const counts = perSuite.get(suite.id) ?? {};
       const live = (Object.keys(counts) as Verdict[]).some((v) => v !== 'inconclusive');
       const judged = (Object.keys(counts) as Verdict[]).reduce<Verdict>((w, v) => (v === 'inconclusive' ? w : worseVerdict(w, v)), 'pass');

@@ -78,6 +78,8 @@ describe.each(['embedded', 'pg15'] as const)('auditDatabase on %s PostgreSQL (UR
     const verdicts = (records: UnsignedEvidenceRecord[]) => records.map((r) => `${r.mutation.id} ${r.operation} ${r.verdict}`);
     expect(verdicts(viaSetRole.records)).toEqual(verdicts(direct.records));
     expect(viaSetRole.records.find((r) => r.mutation.id === 'no-context')!.steps!.map((s) => s.title)).toContain(`SET LOCAL ROLE "${db.app}"`);
+    await expect(audit({ databaseUrl: db.appUrl, appRole: 'postgres' })).rejects.toMatchObject({ code: 'TA_USAGE', message: expect.stringContaining('cannot SET ROLE') });
+    await expect(audit({ databaseUrl: db.adminUrl, appRole: 'ta_no_such_role' })).rejects.toMatchObject({ code: 'TA_USAGE', message: expect.stringContaining('no such role') });
   });
 
   it('never passes the behaviour proofs when no tenant can be known', async () => {

@@ -89,6 +89,7 @@ export function fn(name: string, extra: Partial<FunctionFacts> = {}): FunctionFa
     volatility: 'stable',
     returnsSet: true,
     returnType: 'documents',
+    bareRecord: false,
     requiredArgs: 0,
     language: 'sql',
     definition: `CREATE OR REPLACE FUNCTION public.${name}()\n RETURNS SETOF documents\n LANGUAGE sql\nAS $function$ SELECT * FROM documents $function$`,

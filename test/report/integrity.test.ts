@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../src/cli/commands/verify.ts';
 import { createRedactor, openEvidenceWriter, readEvidence, readManifest, verifyRun, writeManifest } from '../../src/evidence/index.ts';
-import { SECRETS, editEvidence, keyFiles, rec, tempDir, writeSyntheticRun } from './support/synthetic-run.ts';
+import { editEvidence, keyFiles, rec, tempDir, writeSyntheticRun } from './support/synthetic-run.ts';
 
 let root: { path: string; cleanup: () => Promise<void> };
 let n = 0;
@@ -293,6 +293,5 @@ describe('manifest signature', () => {
   it('reads back what it wrote', async () => {
     const run = await writeSyntheticRun(fresh());
     expect(await readManifest(run.dir)).toEqual(run.manifest);
-    expect(SECRETS.length).toBeGreaterThan(0);
   });
 });

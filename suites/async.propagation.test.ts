@@ -1,0 +1,26 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { auditReference, cleanup, type AuditOutcome } from '../test/support/audit-reference.ts';
+import { expectClean, expectDetected } from '../test/support/expect-detection.ts';
+
+const suite = 'async.propagation';
+const outcomes: AuditOutcome[] = [];
+const audit = async (mode: Parameters<typeof auditReference>[0]) => {
+  const outcome = await auditReference(mode, { suites: [suite, 'callback.integrity'] });
+  outcomes.push(outcome);
+  return outcome;
+};
+afterAll(() => Promise.all(outcomes.map(cleanup)));
+
+describe(suite, () => {
+  it('passes on the fail-closed target, retries included (no false positives)', async () => {
+    expectClean(await audit('fail-closed'), suite, 4);
+  });
+  it.each(['queue-context-lost', 'retry-context-lost'] as const)('finds %s as a leak in job results', async (mode) => {
+    const outcome = await audit(mode);
+    // A job run in the wrong tenant also calls back with the wrong tenant's data.
+    expectDetected(outcome, suite, 'leak', ['canary-foreign'], { readBacks: false, alsoFiring: ['callback.integrity'] });
+    const finding = outcome.findings.find((f) => f.suite === suite && f.verdict === 'leak')!;
+    expect(finding.path).toBe('callback');
+    expect(finding.steps!.filter((s) => /submits a job/.test(s.title)).length).toBeLessThanOrEqual(3);
+  });
+});

@@ -1,0 +1,30 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { auditReference, cleanup, type AuditOutcome } from '../test/support/audit-reference.ts';
+import { expectClean, expectDetected } from '../test/support/expect-detection.ts';
+
+const suite = 'callback.integrity';
+const outcomes: AuditOutcome[] = [];
+const audit = async (mode: Parameters<typeof auditReference>[0]) => {
+  const outcome = await auditReference(mode, { suites: [suite] });
+  outcomes.push(outcome);
+  return outcome;
+};
+afterAll(() => Promise.all(outcomes.map(cleanup)));
+
+describe(suite, () => {
+  it('passes on the fail-closed target: callbacks routed and signed per tenant, forged webhooks rejected (no false positives)', async () => {
+    const outcome = await audit('fail-closed');
+    expectClean(outcome, suite, 4);
+    const mutations = new Set(outcome.records.filter((r) => r.suite === suite).map((r) => r.mutation.id));
+    expect(mutations.size).toBeGreaterThan(0);
+  });
+  it('finds callbacks delivered to another job\'s URL as a leak', async () => {
+    const outcome = await audit('callback-misrouted');
+    expectDetected(outcome, suite, 'leak', ['callback-misrouted'], { readBacks: false });
+  });
+  it('finds a webhook that trusts the payload tenant as a leak that changed the owner\'s job', async () => {
+    const outcome = await audit('webhook-trusts-payload');
+    expectDetected(outcome, suite, 'leak', ['foreign-data-changed'], { readBacks: false });
+    expect(outcome.findings.some((f) => f.mutation.id === 'webhook-tenant-mismatch')).toBe(true);
+  });
+});
