@@ -6,10 +6,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reportError } from '../src/cli/errors.ts';
+import { dbFromFlags } from '../src/cli/commands/db.ts';
 import { createTerminalReporter } from '../src/cli/terminal.ts';
 import { renderRunReports } from '../src/cli/shared.ts';
 import { run } from '../src/index.ts';
-import { isMode, MODES, startReferenceTarget } from './reference-target/src/index.ts';
+import { isMode, MODES, startReferenceTarget, TENANTS, type RunningTarget } from './reference-target/src/index.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -34,11 +35,37 @@ async function demo(argv: string[]): Promise<number> {
       onEvent: createTerminalReporter({ live: Boolean(process.stdout.isTTY) && !process.env['CI'] }),
     });
     await renderRunReports(result.dir, undefined);
-    process.stdout.write(`evidence and reports: ${result.dir}\n`);
-    return result.exitCode;
+    process.stdout.write(`evidence and reports: ${result.dir}\n\n`);
+    // Rule 3 of the seed, checked where it lives: the target's own database, audited as its app role.
+    process.stdout.write('auditing the reference target\'s database as its application role…\n');
+    await seedSampleData(target);
+    const dbExit = await dbFromFlags({
+      databaseUrl: target.appDatabaseUrl,
+      tenantSetting: 'app.tenant_id',
+      system: 'reference-target database',
+      environment: 'local-demo',
+      ...(seed !== undefined && Number.isSafeInteger(seed) ? { seed } : {}),
+    });
+    return worstExit(result.exitCode, dbExit);
   } finally {
     await target.stop();
   }
+}
+
+/** A project and a document per tenant, so the data-layer proofs have rows of every tenant to look for. */
+async function seedSampleData(target: RunningTarget): Promise<void> {
+  for (const tenant of TENANTS) {
+    const headers = { authorization: `Bearer ${await target.issuer.mint({ tenant_id: tenant })}`, 'content-type': 'application/json' };
+    const project = await fetch(`${target.url}/projects`, { method: 'POST', headers, body: JSON.stringify({ name: `${tenant} roadmap` }) });
+    const { id } = (await project.json()) as { id: string };
+    await fetch(`${target.url}/projects/${id}/documents`, { method: 'POST', headers, body: JSON.stringify({ title: `${tenant} notes`, body: `internal notes of ${tenant}` }) });
+  }
+}
+
+/** 1 (findings) outranks 3 (inconclusive), which outranks 0. */
+function worstExit(a: number, b: number): number {
+  const rank = (code: number) => (code === 1 ? 3 : code === 3 ? 2 : code === 0 ? 0 : 1);
+  return rank(a) >= rank(b) ? a : b;
 }
 
 try {

@@ -33,6 +33,8 @@ export type { Judgement } from './core/verdict.ts';
 export { judgeProbe, judgeControl } from './judge/index.ts';
 export { verifyRun } from './evidence/index.ts';
 export { provisionDatabase, type ProvisionedDatabase } from './db/provision.ts';
+export { auditDatabase, validateDbAuditOptions, type DbAuditOptions, type DbAuditOutcome } from './db/audit/index.ts';
+export { renderReport, type RenderReportOptions } from './report/index.ts';
 export { TenancyAuditError, ConfigError, type TenancyAuditErrorCode, type ConfigIssue } from './core/errors.ts';
 export { VERDICTS, FAIL_LEVELS, type Verdict, type FailLevel } from './core/verdict.ts';
 export type * from './core/types.ts';
