@@ -94,7 +94,7 @@ describe('loadConfig', () => {
 
   it('keeps the committed JSON Schema in step with the config source', async () => {
     const committed = JSON.parse(await fs.readFile('src/config/config.schema.json', 'utf8'));
-    expect(committed).toEqual(configJsonSchema());
+    expect(committed, 'run `npm run schema:write` after changing src/config/schema.ts').toEqual(configJsonSchema());
     expect(Object.keys((committed as { properties: object }).properties)).toEqual(expect.arrayContaining(['target', 'identity', 'tenants', 'operations']));
   });
 });
