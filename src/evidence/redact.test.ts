@@ -124,3 +124,12 @@ describe('createRedactor', () => {
     expect(() => r.value(root)).not.toThrow();
   });
 });
+
+describe('shell placeholders in reproductions', () => {
+  it('keeps `$TOKEN` in a curl line (a placeholder) but still redacts a real bearer token beside it', () => {
+    const r = createRedactor();
+    const line = `curl -H "authorization: Bearer $TOKEN" -H 'x-tenant-id: globex'`;
+    expect(r.text(line)).toBe(line);
+    expect(r.text('curl -H "authorization: Bearer abc.def-secret"')).not.toContain('abc.def-secret');
+  });
+});

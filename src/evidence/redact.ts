@@ -185,6 +185,8 @@ function authValue(value: string): string {
   const cred = m ? (m[3] ?? '') : trimmed;
   if (m && cred === '') return trimmed;
   if (cred.startsWith('[redacted')) return trimmed;
+  // A shell variable (`$TOKEN` in a curl reproduction) is a placeholder, not a credential.
+  if (/^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/.test(cred)) return trimmed;
   const label = jwtLabel(cred) ?? REDACTED;
   return scheme ? `${scheme} ${label}` : label;
 }

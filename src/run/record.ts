@@ -41,7 +41,7 @@ export function curlLine(request: OutgoingRequest, credentialNote: string | unde
   if (request.body !== undefined) parts.push(`--data-raw ${shellQuote(request.body)}`);
   const line = parts.join(' ');
   if (!('authorization' in request.headers)) return line;
-  return `TOKEN=... # ${credentialNote ?? 'the credential described in this step'}\n${line}`;
+  return `# $TOKEN: ${credentialNote ?? 'the credential described in this step'}\n${line}`;
 }
 
 export function exchangeStep(n: number, title: string, exchange: Exchange, credentialNote?: string): EvidenceStep {

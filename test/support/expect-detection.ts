@@ -26,7 +26,7 @@ export function expectDetected(
   for (const finding of findings) {
     const steps = finding.steps ?? [];
     expect(steps.length).toBeGreaterThanOrEqual(1);
-    expect(steps[0]!.curl).toMatch(/^(TOKEN=.*\n)?curl /);
+    expect(steps[0]!.curl).toMatch(/^(# \$TOKEN: .*\n)?curl /);
     if (options.readBacks !== false) expect(steps.slice(1).every((s) => s.title.startsWith('read back'))).toBe(true);
     expect(finding.replayPath).toBeDefined();
   }
