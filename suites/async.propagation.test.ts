@@ -1,15 +1,9 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { auditReference, cleanup, type AuditOutcome } from '../test/support/audit-reference.ts';
+import { describe, expect, it } from 'vitest';
+import { auditedModes } from '../test/support/audit-reference.ts';
 import { expectClean, expectDetected } from '../test/support/expect-detection.ts';
 
 const suite = 'async.propagation';
-const outcomes: AuditOutcome[] = [];
-const audit = async (mode: Parameters<typeof auditReference>[0]) => {
-  const outcome = await auditReference(mode, { suites: [suite, 'callback.integrity'] });
-  outcomes.push(outcome);
-  return outcome;
-};
-afterAll(() => Promise.all(outcomes.map(cleanup)));
+const audit = auditedModes({ suites: [suite, 'callback.integrity'] });
 
 describe(suite, () => {
   it('passes on the fail-closed target, retries included (no false positives)', async () => {

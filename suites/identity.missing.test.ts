@@ -1,17 +1,11 @@
-import { afterAll, describe, it } from 'vitest';
-import { auditReference, cleanup, type AuditOutcome } from '../test/support/audit-reference.ts';
+import { describe, it } from 'vitest';
+import { auditedModes } from '../test/support/audit-reference.ts';
 import { expectClean, expectDetected } from '../test/support/expect-detection.ts';
 
 const suite = 'identity.missing';
-const outcomes: AuditOutcome[] = [];
-const audit = async (mode: Parameters<typeof auditReference>[0]) => {
-  const outcome = await auditReference(mode, { suites: ['identity', 'isolation'] });
-  outcomes.push(outcome);
-  return outcome;
-};
-afterAll(() => Promise.all(outcomes.map(cleanup)));
+const audit = auditedModes({ suites: ['identity', 'isolation'] });
 
-describe(`${suite} (every suite run on each target: findings must come from this suite only)`, () => {
+describe(`${suite} (all identity and isolation suites run on each target: findings must come from this suite only)`, () => {
   it('passes on the fail-closed target (no false positives)', async () => {
     expectClean(await audit('fail-closed'), suite);
   });

@@ -1,20 +1,17 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { auditReference, cleanup, type AuditOutcome } from '../test/support/audit-reference.ts';
+import { describe, expect, it } from 'vitest';
+import { auditedModes } from '../test/support/audit-reference.ts';
 import { expectClean, expectDetected } from '../test/support/expect-detection.ts';
 
 const suite = 'retry.idempotency';
-const outcomes: AuditOutcome[] = [];
-afterAll(() => Promise.all(outcomes.map(cleanup)));
+const audit = auditedModes({ suites: [suite], runs: 15 });
 
 describe(suite, () => {
   it('passes on the fail-closed target, where replays stay within their tenant (no false positives)', async () => {
-    const outcome = await auditReference('fail-closed', { suites: [suite], runs: 15 });
-    outcomes.push(outcome);
+    const outcome = await audit('fail-closed');
     expectClean(outcome, suite, 5);
   });
   it("finds a tenant-blind idempotency cache as a leak, shrunk to create + foreign replay", async () => {
-    const outcome = await auditReference('idempotency-global', { suites: [suite], runs: 15 });
-    outcomes.push(outcome);
+    const outcome = await audit('idempotency-global');
     expectDetected(outcome, suite, 'leak', ['replayed-foreign-response', 'canary-foreign'], { readBacks: false });
     const finding = outcome.findings.find((f) => f.mutation.id === 'replay-key-other-tenant')!;
     expect(finding.path).toBe('retry');

@@ -27,3 +27,12 @@ export interface Exchange {
   startedAt: string;
   durationMs: number;
 }
+
+/** A request the target made to the harness (an outbound callback), as received. */
+export interface ReceivedCallback {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+  receivedAt: string;
+}

@@ -1,13 +1,8 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
+import type { ReceivedCallback } from '../core/exchange.ts';
 
-export interface Delivery {
-  method: string;
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-  receivedAt: string;
-}
+export type Delivery = ReceivedCallback;
 
 export interface CallbackEndpoint {
   /** The unique URL to give the target for one job. */

@@ -1,3 +1,4 @@
+import type { ReceivedCallback } from '../core/exchange.ts';
 import type { Family } from '../core/types.ts';
 import type { Judgement } from '../core/verdict.ts';
 import type { ParsedConfig } from '../config/schema.ts';
@@ -39,12 +40,7 @@ export interface ScenarioRequest {
   stepKey?: string;
 }
 
-export interface ReceivedCallback {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-  receivedAt: string;
-}
+export type { ReceivedCallback };
 
 export interface WorldCallbackEndpoint {
   url: string;

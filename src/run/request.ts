@@ -2,14 +2,9 @@ import type { ResolvedConfig } from '../config/resolve.ts';
 import type { OutgoingRequest } from '../core/exchange.ts';
 import { assertedText, type Assertion } from '../generate/probe.ts';
 import { renderString, renderValue, setAtPath, type TemplateVars } from './template.ts';
+import type { ScenarioRequestTemplate as RequestTemplate } from '../generate/scenario.ts';
 
-export interface RequestTemplate {
-  method: string;
-  path: string;
-  query?: Record<string, string> | undefined;
-  headers?: Record<string, string> | undefined;
-  body?: unknown;
-}
+export type { ScenarioRequestTemplate as RequestTemplate } from '../generate/scenario.ts';
 
 export interface RequestParts {
   /** Tenant whose path variables fill `{{tenant}}` unless an assertion overrides them. */

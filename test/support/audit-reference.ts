@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { readEvidence } from '../../src/evidence/index.ts';
 import { run, type RunResult } from '../../src/index.ts';
 import type { EvidenceRecord } from '../../src/core/types.ts';
@@ -43,4 +44,15 @@ export async function auditReference(
 
 export async function cleanup(outcome: AuditOutcome | undefined): Promise<void> {
   if (outcome) await fs.rm(path.dirname(outcome.result.dir), { recursive: true, force: true });
+}
+
+/** An `audit(mode)` for one test file: same options for every mode, run folders removed after the file. */
+export function auditedModes(defaults: { suites?: string[]; runs?: number } = {}) {
+  const outcomes: AuditOutcome[] = [];
+  afterAll(() => Promise.all(outcomes.map(cleanup)));
+  return async (mode: Mode, options: { suites?: string[]; runs?: number } = {}): Promise<AuditOutcome> => {
+    const outcome = await auditReference(mode, { ...defaults, ...options });
+    outcomes.push(outcome);
+    return outcome;
+  };
 }
