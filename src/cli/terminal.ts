@@ -23,7 +23,7 @@ export function createTerminalReporter(options: { live: boolean; write?: (text: 
   let probes = 0;
   let started = performance.now();
   let lastDraw = 0;
-  const suiteRows: { suite: string; verdict: Verdict; counts: Partial<Record<Verdict, number>> }[] = [];
+  const suiteRows: { suite: string; paths: readonly string[]; verdict: Verdict; counts: Partial<Record<Verdict, number>> }[] = [];
 
   const progress = (requests: number) => {
     const now = performance.now();
@@ -62,7 +62,7 @@ export function createTerminalReporter(options: { live: boolean; write?: (text: 
       case 'finding': {
         clear();
         line('');
-        line(`${paint(event.verdict)} ${chalk.bold(event.suite)} · ${event.operation} · ${event.mutation} (${event.reason})`);
+        line(`${paint(event.verdict)} ${chalk.bold(event.suite)} · ${event.path} · ${event.operation} · ${event.mutation} (${event.reason})`);
         line(`  ${event.detail}`);
         line(chalk.dim(`  minimal counterexample (${event.shrinks} shrink steps); replay: ${event.replay}`));
         for (const step of event.steps) {
@@ -72,16 +72,17 @@ export function createTerminalReporter(options: { live: boolean; write?: (text: 
         break;
       }
       case 'suite-end':
-        suiteRows.push({ suite: event.suite, verdict: event.verdict, counts: event.counts });
+        suiteRows.push({ suite: event.suite, paths: event.paths, verdict: event.verdict, counts: event.counts });
         break;
       case 'run-end': {
         clear();
         line('');
         const width = Math.max(...suiteRows.map((r) => r.suite.length), 5);
-        line(chalk.bold(`${'suite'.padEnd(width)}  verdict          probes by verdict`));
+        line(chalk.bold(`${'suite'.padEnd(width)}  ${'paths'.padEnd(14)}  verdict          probes by verdict`));
         for (const row of suiteRows) {
           const detail = (Object.entries(row.counts) as [Verdict, number][]).map(([v, n]) => `${v} ${n}`).join(', ') || 'no probes';
-          line(`${row.suite.padEnd(width)}  ${paint(row.verdict).padEnd(16 + (paint(row.verdict).length - row.verdict.length))} ${detail}`);
+          const paths = row.paths.join(',').padEnd(14);
+          line(`${row.suite.padEnd(width)}  ${paths}  ${paint(row.verdict).padEnd(16 + (paint(row.verdict).length - row.verdict.length))} ${detail}`);
         }
         if (!event.complete) line(chalk.yellow(`run incomplete: ${event.incompleteReason ?? 'stopped early'}`));
         line(`exit ${event.exitCode}`);

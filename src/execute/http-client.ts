@@ -36,7 +36,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const startedAt = new Date().toISOString();
     const t0 = performance.now();
     const done = (outcome: Outcome): Exchange => ({ request: req, outcome, startedAt, durationMs: Math.round(performance.now() - t0) });
-    if (!hostAllowed(req.url, options.allowHosts)) {
+    const url = parseUrl(req.url);
+    if (!url || !hostAllowed(url, options.allowHosts)) {
       return done(failure('out-of-scope', `refused: ${hostOf(req.url)} is not on the host allowlist; nothing was sent`));
     }
     const spent = budget.reserve();
@@ -45,22 +46,22 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       await rate.take();
       const lapsed = budget.lapsed();
       if (lapsed) return done(failure('budget', `not sent: ${lapsed}`));
-      return done(await transmit(req));
+      return done(await transmit(req, url));
     });
   }
 
-  async function transmit(req: OutgoingRequest): Promise<Outcome> {
-    try {
-      const response = await exchange(agent, req, options, deadlines);
-      const location = response.headers['location'];
-      const redirect = location ? parseUrl(location, req.url) : undefined;
-      if (response.status >= 300 && response.status < 400 && location && !(redirect && hostAllowed(redirect.href, options.allowHosts))) {
-        response.headers['x-tenancy-audit-note'] = `redirect to ${redirect ? redirect.host : 'an unparsable location'} refused (not on the allowlist)`;
-      }
-      return { kind: 'response', response };
-    } catch (error) {
-      return failure(classify(error), describe(error, options.timeoutMs));
-    }
+  function transmit(req: OutgoingRequest, url: URL): Promise<Outcome> {
+    return exchange(agent, req, url, options, deadlines).then(
+      (response): Outcome => {
+        const location = response.headers['location'];
+        const redirect = location ? parseUrl(location, req.url) : undefined;
+        if (response.status >= 300 && response.status < 400 && location && !(redirect && hostAllowed(redirect, options.allowHosts))) {
+          response.headers['x-tenancy-audit-note'] = `redirect to ${redirect ? redirect.host : 'an unparsable location'} refused (not on the allowlist)`;
+        }
+        return { kind: 'response', response };
+      },
+      (error: unknown) => failure(classify(error), describe(error, options.timeoutMs)),
+    );
   }
 
   return {
@@ -80,7 +81,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
  * between body chunks by `timeoutMs`; the deadline watch bounds a body dripped slowly enough to dodge the gap
  * timeout (a per-request AbortSignal did the same at a third of the throughput).
  */
-function exchange(agent: Agent, req: OutgoingRequest, options: HttpClientOptions, deadlines: DeadlineWatch): Promise<ResponseView> {
+function exchange(agent: Agent, req: OutgoingRequest, url: URL, options: HttpClientOptions, deadlines: DeadlineWatch): Promise<ResponseView> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -138,7 +139,6 @@ function exchange(agent: Agent, req: OutgoingRequest, options: HttpClientOptions
       },
     };
     try {
-      const url = new URL(req.url);
       agent.dispatch(
         {
           origin: url.origin,

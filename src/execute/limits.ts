@@ -5,13 +5,16 @@ export class Semaphore {
   constructor(private readonly limit: number) {}
 
   async run<T>(task: () => Promise<T>): Promise<T> {
+    // A waiter is handed the finishing task's slot (the count stays): were the slot freed and re-taken, a caller
+    // arriving between the release and the waiter's wake-up would take it too, and one more would run.
     if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
+    else this.active++;
     try {
       return await task();
     } finally {
-      this.active--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
     }
   }
 }

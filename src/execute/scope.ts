@@ -1,8 +1,8 @@
 /** Hosts a run may contact: exact names, or `*.example.com` for subdomains. */
-export function hostAllowed(url: string, allowHosts: readonly string[]): boolean {
+export function hostAllowed(url: string | URL, allowHosts: readonly string[]): boolean {
   let host: string;
   try {
-    host = new URL(url).hostname.toLowerCase();
+    host = (typeof url === 'string' ? new URL(url) : url).hostname.toLowerCase();
   } catch {
     return false;
   }

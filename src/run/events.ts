@@ -11,6 +11,8 @@ export type AuditEvent =
   | {
       type: 'finding';
       suite: string;
+      /** sync, retry or callback: where the probe travelled. */
+      path: string;
       operation: string;
       verdict: Verdict;
       reason: string;
@@ -20,7 +22,7 @@ export type AuditEvent =
       shrinks: number;
       replay: string;
     }
-  | { type: 'suite-end'; suite: string; counts: Partial<Record<Verdict, number>>; verdict: Verdict }
+  | { type: 'suite-end'; suite: string; paths: readonly string[]; counts: Partial<Record<Verdict, number>>; verdict: Verdict }
   | { type: 'run-end'; exitCode: number; complete: boolean; incompleteReason?: string };
 
 export type AuditEventHandler = (event: AuditEvent) => void;

@@ -190,6 +190,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
         emit({
           type: 'finding',
           suite: planned.suite.id,
+          path: result.meta.path,
           operation: planned.cell.operation,
           verdict: result.judgement.verdict,
           reason: result.judgement.reason,
@@ -215,7 +216,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
       const failing = verdictRank(judged) >= verdictRank('soft-fail') || failsAt(judged, failOn);
       const verdict: Verdict = failing ? judged : !live || (counts.inconclusive ?? 0) > 0 ? 'inconclusive' : judged;
       if (verdict === 'inconclusive') inconclusiveSuites++;
-      emit({ type: 'suite-end', suite: suite.id, counts, verdict });
+      emit({ type: 'suite-end', suite: suite.id, paths: suite.paths, counts, verdict });
     }
     emit({ type: 'phase', name: 'teardown' });
     if (!budget.exhausted) await teardownFixtures(config, fixtures, sendAs);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.ts';
 import { readEvidence, readManifest } from '../../src/evidence/index.ts';
 import { createHttpClient } from '../../src/execute/http-client.ts';
-import { Budget } from '../../src/execute/limits.ts';
+import { Budget, Semaphore } from '../../src/execute/limits.ts';
 import { run } from '../../src/run/run.ts';
 import { startChaosTarget, type ChaosTarget } from '../support/chaos-target.ts';
 import { captureMain, STACK_LINE, tempDir, writeYaml } from './helpers.ts';
@@ -91,6 +91,44 @@ describe('--max-requests', () => {
     expect(records.some((r) => r.verdict === 'leak')).toBe(true);
     expect(out.code).toBe(1);
     expect(await readManifest(runDir)).toMatchObject({ complete: false, incompleteReason: '--max-requests 15 reached', exitCode: 1 });
+  });
+});
+
+describe('--concurrency', () => {
+  const hops = async (n: number) => {
+    for (let i = 0; i < n; i++) await Promise.resolve();
+  };
+  /** A small deterministic generator (xorshift-style), so a failing interleaving can be replayed by its seed. */
+  const random = (seed: number) => {
+    let s = seed >>> 0;
+    return () => ((s = (Math.imul(s ^ (s >>> 15), 2246822507) + 0x9e3779b9) >>> 0) / 2 ** 32);
+  };
+
+  it('the semaphore never lets more than its limit run, whatever the interleaving (300 seeded interleavings)', async () => {
+    const excess: string[] = [];
+    for (let seed = 1; seed <= 300; seed++) {
+      const next = random(seed);
+      const limit = 1 + Math.floor(next() * 3);
+      const gate = new Semaphore(limit);
+      let inFlight = 0;
+      let peak = 0;
+      let ran = 0;
+      await Promise.all(
+        Array.from({ length: 12 }, async () => {
+          await hops(Math.floor(next() * 20));
+          await gate.run(async () => {
+            inFlight++;
+            ran++;
+            peak = Math.max(peak, inFlight);
+            await hops(Math.floor(next() * 20));
+            inFlight--;
+          });
+        }),
+      );
+      expect(ran).toBe(12);
+      if (peak > limit) excess.push(`seed ${seed}: limit ${limit}, ${peak} ran at once`);
+    }
+    expect(excess).toEqual([]);
   });
 });
 

@@ -26,6 +26,8 @@ export interface CallbackDispatcherOptions {
   bugs: Bugs;
   state: AppState;
   log: (line: string) => void;
+  /** Delay before each delivery (a slow provider). */
+  delayMs?: number;
 }
 
 /**
@@ -53,6 +55,7 @@ export class CallbackDispatcher {
   }
 
   private async deliver(url: string, payload: CallbackPayload, tenant: string): Promise<void> {
+    if (this.options.delayMs) await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
     const body = JSON.stringify(payload);
     const headers = {
       'content-type': 'application/json',

@@ -33,6 +33,8 @@ export interface StartOptions {
   failFirstAttempt?: boolean;
   /** Default 50 ms. */
   workerPollMs?: number;
+  /** Wait this long before each outbound callback (a slow provider; tests of late callbacks). Default 0. */
+  callbackDelayMs?: number;
   /** Default: silent. */
   log?: (line: string) => void;
 }
@@ -95,7 +97,7 @@ export async function startReferenceTarget(options: StartOptions = {}): Promise<
       providerSecret: process.env[PROVIDER_WEBHOOK_SECRET_ENV] || DEFAULT_PROVIDER_SECRET,
     };
 
-    const callbacks = new CallbackDispatcher({ dal, bugs, state, log });
+    const callbacks = new CallbackDispatcher({ dal, bugs, state, log, delayMs: options.callbackDelayMs ?? 0 });
     cleanups.push(() => callbacks.stop());
     const worker = new Worker({
       system,
