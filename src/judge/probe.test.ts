@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeControl, judgeProbe, type JudgeRules, type ProbeObservation } from './index.ts';
+import { judgeControl, judgeLegit, judgeProbe, type JudgeRules, type ProbeObservation } from './index.ts';
 
 const rules: JudgeRules = {
   rejectStatuses: [400, 401, 403, 404, 422],
@@ -78,5 +78,19 @@ describe('judgeControl', () => {
   });
   it('is inconclusive when a legit write is not visible afterwards', () => {
     expect(judgeControl({ ...base, expectOwnCanary: false, landedInOwn: false, outcome: response(201, {}) }).reason).toBe('control-write-not-visible');
+  });
+});
+
+describe('judgeLegit (a legit request on an async or retry path)', () => {
+  const outcome = (status: number, body: unknown) => ({ kind: 'response' as const, response: { status, headers: {}, bodyText: JSON.stringify(body) } });
+  it('passes a 2xx that shows only the actor\'s data', () => {
+    expect(judgeLegit({ actor: 'acme', canaries, outcome: outcome(200, { output: 'ta-canary-acme-1' }) })).toMatchObject({ verdict: 'pass', reason: 'legit-accepted' });
+  });
+  it('is a leak when the result carries another tenant\'s canary', () => {
+    expect(judgeLegit({ actor: 'acme', canaries, outcome: outcome(200, { output: 'ta-canary-globex-1' }) })).toMatchObject({ verdict: 'leak', reason: 'canary-foreign' });
+  });
+  it('is inconclusive, never a pass, when the legit request is rejected or times out', () => {
+    expect(judgeLegit({ actor: 'acme', canaries, outcome: outcome(403, {}) }).verdict).toBe('inconclusive');
+    expect(judgeLegit({ actor: 'acme', canaries, outcome: { kind: 'failure', failure: { kind: 'timeout', message: 'slow' } } }).verdict).toBe('inconclusive');
   });
 });
