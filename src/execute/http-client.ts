@@ -35,109 +35,81 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   async function send(req: OutgoingRequest): Promise<Exchange> {
     const startedAt = new Date().toISOString();
     const t0 = performance.now();
-    const done = (outcome: Outcome): Exchange => ({ request: req, outcome, startedAt, durationMs: Math.round(performance.now() - t0) });
     const url = parseUrl(req.url);
     if (!url || !hostAllowed(url, options.allowHosts)) {
-      return done(failure('out-of-scope', `refused: ${hostOf(req.url)} is not on the host allowlist; nothing was sent`));
+      return exchangeOf(req, failure('out-of-scope', `refused: ${hostOf(req.url)} is not on the host allowlist; nothing was sent`), startedAt, t0);
     }
     const spent = budget.reserve();
-    if (spent) return done(failure('budget', `not sent: ${spent}`));
-    return gate.run(async () => {
-      await rate.take();
+    if (spent) return exchangeOf(req, failure('budget', `not sent: ${spent}`), startedAt, t0);
+    const slot = gate.acquire();
+    if (slot) await slot;
+    try {
+      const turn = rate.take();
+      if (turn) await turn;
+      // Reserved earlier, but waited: the deadline may have passed or the run been interrupted meanwhile.
       const lapsed = budget.lapsed();
-      if (lapsed) return done(failure('budget', `not sent: ${lapsed}`));
-      return done(await transmit(req, url));
-    });
+      if (lapsed) return exchangeOf(req, failure('budget', `not sent: ${lapsed}`), startedAt, t0);
+      return exchangeOf(req, await transmit(req, url), startedAt, t0);
+    } finally {
+      gate.release();
+    }
   }
 
-  function transmit(req: OutgoingRequest, url: URL): Promise<Outcome> {
-    return exchange(agent, req, url, options, deadlines).then(
-      (response): Outcome => {
-        const location = response.headers['location'];
-        const redirect = location ? parseUrl(location, req.url) : undefined;
-        if (response.status >= 300 && response.status < 400 && location && !(redirect && hostAllowed(redirect, options.allowHosts))) {
-          response.headers['x-tenancy-audit-note'] = `redirect to ${redirect ? redirect.host : 'an unparsable location'} refused (not on the allowlist)`;
-        }
-        return { kind: 'response', response };
-      },
-      (error: unknown) => failure(classify(error), describe(error, options.timeoutMs)),
-    );
+  async function transmit(req: OutgoingRequest, url: URL): Promise<Outcome> {
+    let response: ResponseView;
+    try {
+      response = await new ExchangeHandler(agent, req, url, options, deadlines).promise;
+    } catch (error) {
+      return failure(classify(error), describe(error, options.timeoutMs));
+    }
+    const location = response.headers['location'];
+    if (response.status >= 300 && response.status < 400 && location) {
+      const redirect = parseUrl(location, req.url);
+      if (!(redirect && hostAllowed(redirect, options.allowHosts))) {
+        response.headers['x-tenancy-audit-note'] = `redirect to ${redirect ? redirect.host : 'an unparsable location'} refused (not on the allowlist)`;
+      }
+    }
+    return { kind: 'response', response };
   }
 
   return {
     send,
     budget,
-    close: async () => {
+    async close() {
       await agent.close();
       deadlines.stop();
     },
   };
 }
 
+function exchangeOf(request: OutgoingRequest, outcome: Outcome, startedAt: string, t0: number): Exchange {
+  return { request, outcome, startedAt, durationMs: Math.round(performance.now() - t0) };
+}
+
 /**
- * One HTTP exchange through undici's dispatcher API (no response stream: two thirds of the cost of `request()`
- * at these sizes). The body is kept up to `maxBodyBytes`; past that the connection is dropped, so the rest is
- * never downloaded. The whole exchange ends by a deadline: undici bounds connecting, the headers and each gap
- * between body chunks by `timeoutMs`; the deadline watch bounds a body dripped slowly enough to dodge the gap
- * timeout (a per-request AbortSignal did the same at a third of the throughput).
+ * One HTTP exchange through undici's dispatcher API (a response stream per request, as `request()` makes, cost
+ * two thirds of the throughput at these sizes; so do per-request closures when run through tsx). The body is
+ * kept up to `maxBodyBytes`; past that the connection is dropped, so the rest is never downloaded. The exchange
+ * ends by a deadline: undici bounds connecting, the headers and each gap between body chunks by `timeoutMs`; the
+ * deadline watch bounds a body dripped slowly enough to dodge the gap timeout.
  */
-function exchange(agent: Agent, req: OutgoingRequest, url: URL, options: HttpClientOptions, deadlines: DeadlineWatch): Promise<ResponseView> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    let status = 0;
-    let headers: Record<string, string> = {};
-    let settled = false;
-    let controller: Dispatcher.DispatchController | undefined;
-    const watched = {
-      expire: () => fail(Object.assign(new Error(`no complete answer within ${options.timeoutMs} ms`), { name: 'TimeoutError', code: 'TA_DEADLINE_TIMEOUT' })),
-    };
-    const settle = () => {
-      settled = true;
-      deadlines.forget(watched);
-    };
-    const finish = (truncated: boolean) => {
-      if (settled) return;
-      settle();
-      resolve({ status, headers, bodyText: Buffer.concat(chunks).toString('utf8'), bodyBytes: bytes, truncated });
-    };
-    const fail = (error: Error) => {
-      if (settled) return;
-      settle();
-      controller?.abort(error);
-      reject(error);
-    };
-    deadlines.watch(watched, performance.now() + options.timeoutMs + DEADLINE_SLACK_MS);
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(c) {
-        controller = c;
-        if (settled) c.abort(new Error('the exchange ended before it started'));
-      },
-      onResponseStart(_c, statusCode, responseHeaders) {
-        if (statusCode < 200) return; // 1xx: the final answer follows
-        status = statusCode;
-        headers = flattenHeaders(responseHeaders);
-      },
-      onResponseData(c, chunk) {
-        if (settled) return;
-        const room = options.maxBodyBytes - bytes;
-        if (chunk.length > room) {
-          if (room > 0) chunks.push(chunk.subarray(0, room));
-          bytes += room;
-          finish(true);
-          c.abort(new Error('response body cut at maxBodyBytes'));
-          return;
-        }
-        chunks.push(chunk);
-        bytes += chunk.length;
-      },
-      onResponseEnd() {
-        finish(false);
-      },
-      onResponseError(_c, error) {
-        fail(error);
-      },
-    };
+class ExchangeHandler implements Dispatcher.DispatchHandler {
+  readonly promise: Promise<ResponseView>;
+  private resolve!: (response: ResponseView) => void;
+  private reject!: (error: Error) => void;
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+  private status = 0;
+  private headers: Record<string, string> = {};
+  private settled = false;
+  private controller: Dispatcher.DispatchController | undefined;
+
+  constructor(agent: Agent, req: OutgoingRequest, url: URL, private readonly options: HttpClientOptions, private readonly deadlines: DeadlineWatch) {
+    this.promise = new Promise<ResponseView>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    deadlines.watch(this, performance.now() + options.timeoutMs + DEADLINE_SLACK_MS);
     try {
       agent.dispatch(
         {
@@ -149,12 +121,65 @@ function exchange(agent: Agent, req: OutgoingRequest, url: URL, options: HttpCli
           headersTimeout: options.timeoutMs,
           bodyTimeout: options.timeoutMs,
         },
-        handler,
+        this,
       );
     } catch (error) {
-      fail(error as Error);
+      this.fail(error as Error);
     }
-  });
+  }
+
+  /** Called by the deadline watch. */
+  expire(): void {
+    this.fail(Object.assign(new Error(`no complete answer within ${this.options.timeoutMs} ms`), { name: 'TimeoutError', code: 'TA_DEADLINE_TIMEOUT' }));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.settled) controller.abort(new Error('the exchange ended before it started'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    if (statusCode < 200) return; // 1xx: the final answer follows
+    this.status = statusCode;
+    this.headers = flattenHeaders(headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    const room = this.options.maxBodyBytes - this.bytes;
+    if (chunk.length > room) {
+      if (room > 0) this.chunks.push(chunk.subarray(0, room));
+      this.bytes += room;
+      this.finish(true);
+      controller.abort(new Error('response body cut at maxBodyBytes'));
+      return;
+    }
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+  }
+
+  onResponseEnd(): void {
+    this.finish(false);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(error);
+  }
+
+  private finish(truncated: boolean): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.deadlines.forget(this);
+    this.resolve({ status: this.status, headers: this.headers, bodyText: Buffer.concat(this.chunks).toString('utf8'), bodyBytes: this.bytes, truncated });
+  }
+
+  private fail(error: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.deadlines.forget(this);
+    this.controller?.abort(error);
+    this.reject(error);
+  }
 }
 
 /** One coarse timer for every exchange in flight, instead of a timer (and abort listeners) per request. */
@@ -206,7 +231,8 @@ function parseUrl(url: string, base?: string): URL | undefined {
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;

@@ -5,17 +5,32 @@ export class Semaphore {
   constructor(private readonly limit: number) {}
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    // A waiter is handed the finishing task's slot (the count stays): were the slot freed and re-taken, a caller
-    // arriving between the release and the waiter's wake-up would take it too, and one more would run.
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    else this.active++;
+    const wait = this.acquire();
+    if (wait) await wait;
     try {
       return await task();
     } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
+      this.release();
     }
+  }
+
+  /** Takes a slot: nothing to wait for when one is free, else a promise resolved when one is handed over. */
+  acquire(): Promise<void> | undefined {
+    if (this.active < this.limit) {
+      this.active++;
+      return undefined;
+    }
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /**
+   * Gives a slot back. A waiter is handed the slot directly (the count stays): were it freed and re-taken, a
+   * caller arriving between the release and the waiter's wake-up would take it too, and one more would run.
+   */
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active--;
   }
 }
 
@@ -27,12 +42,13 @@ export class RateLimiter {
     this.interval = 1000 / perSecond;
   }
 
-  async take(): Promise<void> {
+  /** Takes the next start slot: nothing to wait for when it is now, else a promise resolved when it comes. */
+  take(): Promise<void> | undefined {
     const now = this.now();
     const slot = Math.max(now, this.next);
     this.next = slot + this.interval;
     const wait = slot - now;
-    if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    return wait >= 1 ? new Promise<void>((resolve) => setTimeout(resolve, wait)) : undefined;
   }
 }
 

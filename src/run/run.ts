@@ -1,23 +1,20 @@
 import crypto from 'node:crypto';
-
 import path from 'node:path';
 import { loadConfig } from '../config/load.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
-import type { OperationConfig } from '../config/schema.ts';
 import { TenancyAuditError } from '../core/errors.ts';
-import type { Family, PathKind, RunManifest, SuiteMeta, UnsignedEvidenceRecord } from '../core/types.ts';
+import type { RunManifest } from '../core/types.ts';
 import { failsAt, verdictRank, worseVerdict, type FailLevel, type Verdict } from '../core/verdict.ts';
-import { createRedactor, openEvidenceWriter, writeManifest, type EvidenceWriter } from '../evidence/index.ts';
-import { Budget } from '../execute/limits.ts';
-import { Semaphore } from '../execute/limits.ts';
+import { createRedactor, openEvidenceWriter, writeManifest } from '../evidence/index.ts';
+import { Budget, Semaphore } from '../execute/limits.ts';
 import { buildProbeSpace } from '../generate/space.ts';
-import { FORGERIES, type TokenProvider } from '../identity/index.ts';
+import type { TokenProvider } from '../identity/index.ts';
 import { loadSuites, selectSuites, BUILTIN_SUITES_DIR } from '../suite/load.ts';
 import { isHttpSuite, type HttpSuiteDefinition } from '../suite/http.ts';
 import { suiteMeta } from '../suite/define.ts';
 import { judgeRulesOf, legitSender, type EngineContext } from './context.ts';
-import { runControls, type ControlResult } from './controls.ts';
-import { cellSeed, runCell, type CellFinding, type CellOutcome } from './cell.ts';
+import { runControls } from './controls.ts';
+import { cellSeed, runCell, type CellOutcome } from './cell.ts';
 import { executeProbe, type CaseResult } from './execute-probe.ts';
 import { executeScenario, isScenarioCell } from './execute-scenario.ts';
 import { startCallbackReceiver } from '../execute/callback-receiver.ts';
@@ -26,7 +23,8 @@ import { setupFixtures, teardownFixtures } from './fixtures.ts';
 import { ownsKey, planCells, type PlannedCell, type Shard } from './plan.ts';
 import { openSession } from './session.ts';
 import { exitCodeOf } from './exit-code.ts';
-import { describeRunContext, TOOL_VERSION } from './context-info.ts';
+import { blockedRecord, controlRecord, findingRecord, probeRecord } from './records.ts';
+import { manifestOf, mutationCatalogue } from './manifest.ts';
 
 export interface RunOptions {
   /** A config file path, or an already resolved config. */
@@ -267,136 +265,6 @@ async function selectedHttpSuites(config: ResolvedConfig, only: string[] | undef
 /** Configured operations a suite's single-probe cells fire (their positive controls gate them). */
 function usedOpsOf(suite: HttpSuiteDefinition, space: Parameters<HttpSuiteDefinition['cells']>[0]): Set<string> {
   return new Set(suite.cells(space).flatMap((c) => (c && !isScenarioCell(c) ? [c.operation] : [])));
-}
-
-function controlRecord(suite: SuiteMeta, control: ControlResult, seed: number): UnsignedEvidenceRecord {
-  const first = control.steps[0]!;
-  return {
-    v: 1,
-    kind: 'control',
-    suite: suite.id,
-    family: suite.families[0] as Family,
-    path: suite.paths[0] as PathKind,
-    operation: control.operation,
-    mutation: { id: 'positive-control', title: 'legit request with own objects' },
-    actor: control.tenant,
-    victim: null,
-    seed,
-    ...(first.request ? { request: first.request } : {}),
-    ...(first.response ? { response: first.response } : {}),
-    steps: control.steps,
-    verdict: control.judgement.verdict,
-    reason: control.judgement.reason,
-    detail: control.judgement.detail,
-    startedAt: control.startedAt,
-    durationMs: control.durationMs,
-  };
-}
-
-function probeRecord(result: CaseResult, seed: number): UnsignedEvidenceRecord {
-  const { meta: probe, judgement, steps } = result;
-  const first = steps[0] ?? { n: 0, title: '' };
-  return {
-    v: 1,
-    kind: 'probe',
-    suite: probe.suite,
-    family: probe.family,
-    path: probe.path,
-    operation: probe.operation,
-    mutation: probe.mutation,
-    actor: probe.actor,
-    victim: probe.victim,
-    seed,
-    ...(first.request ? { request: first.request } : {}),
-    ...(first.response ? { response: first.response } : {}),
-    ...(steps.length > 1 ? { steps } : {}),
-    verdict: judgement.verdict,
-    reason: judgement.reason,
-    detail: judgement.detail,
-    startedAt: result.startedAt,
-    durationMs: result.durationMs,
-  };
-}
-
-function findingRecord(planned: PlannedCell, outcome: CellOutcome, finding: CellFinding): UnsignedEvidenceRecord {
-  const { result, replayPath, shrinks } = finding;
-  return {
-    ...probeRecord(result, outcome.seed),
-    kind: 'finding',
-    replayPath,
-    steps: result.steps,
-    detail: `${result.judgement.detail}; minimal counterexample after ${shrinks} shrink step(s) over ${outcome.probes} probe(s) of ${planned.cell.key}`,
-  };
-}
-
-function blockedRecord(planned: PlannedCell, seed: number): UnsignedEvidenceRecord {
-  const { suite, cell } = planned;
-  return {
-    v: 1,
-    kind: 'probe',
-    suite: suite.id,
-    family: suite.families[0] as Family,
-    path: suite.paths[0] as PathKind,
-    operation: cell.operation,
-    mutation: { id: 'not-run', title: 'probes not run: the positive control failed' },
-    seed,
-    verdict: 'inconclusive',
-    reason: 'control-failed',
-    detail: `the positive control of ${cell.operation} failed, so its probes (${cell.key}) could not be judged`,
-    startedAt: new Date().toISOString(),
-    durationMs: 0,
-  };
-}
-
-interface ManifestBase {
-  config: ResolvedConfig;
-  runId: string;
-  seed: number;
-  runs: number;
-  startedAt: string;
-  metas: SuiteMeta[];
-  command: string;
-  shard?: Shard;
-}
-
-function manifestOf(
-  base: ManifestBase,
-  writer: EvidenceWriter,
-  end: { complete: boolean; incompleteReason?: string; exitCode: number; endedAt: string; mutations: RunManifest['mutations'] },
-): Omit<RunManifest, 'signature'> {
-  const { config } = base;
-  return {
-    v: 1,
-    tool: { name: 'tenancy-audit', version: TOOL_VERSION },
-    kind: 'http',
-    runId: base.runId,
-    ...(base.shard ? { shard: base.shard } : {}),
-    startedAt: base.startedAt,
-    endedAt: end.endedAt,
-    complete: end.complete,
-    ...(end.incompleteReason ? { incompleteReason: end.incompleteReason } : {}),
-    system: config.name,
-    environment: config.environment,
-    target: { baseUrl: config.target.baseUrl },
-    configHash: config.hash,
-    config: config.redacted,
-    seed: base.seed,
-    runs: base.runs,
-    command: base.command,
-    operator: describeRunContext(),
-    suites: base.metas,
-    mutations: end.mutations,
-    operations: config.operations.map((op: OperationConfig) => ({ id: op.id, method: op.method, path: op.path, tenantScoped: op.tenantScoped })),
-    tenants: config.tenants.map((t) => t.id),
-    counts: writer.counts(),
-    headHash: writer.headHash,
-    evidenceSha256: writer.evidenceSha256(),
-    exitCode: end.exitCode,
-  };
-}
-
-function mutationCatalogue(applicable: readonly string[]): RunManifest['mutations'] {
-  return FORGERIES.filter((f) => applicable.includes(f.id)).map(({ id, title, family, description }) => ({ id, title, family, description }));
 }
 
 function secondsToMs(seconds: number | undefined): number | undefined {
