@@ -51,6 +51,10 @@ describe('judgeIsolation', () => {
     expect(judgeIsolation(read(view, [{ title: 'ta-canary-b' }]), facts).verdict).toBe('leak');
     expect(judgeIsolation(read(view, [{ nested: { deep: ['ta-canary-b'] } }]), facts).verdict).toBe('leak');
   });
+  it("trusts a visible tenant column over copied content: B's canary inside A's own row is not an RLS leak", () => {
+    expect(judgeIsolation(read(table, [{ tenant_id: 'A', output: 'summary of ta-canary-b' }]), facts)).toMatchObject({ verdict: 'pass', reason: 'no-foreign-rows' });
+    expect(judgeIsolation(read(table, [{ tenant_id: 'B', output: 'anything' }]), facts).verdict).toBe('leak');
+  });
   it('fails open on tenantless rows', () => {
     expect(judgeIsolation(read(table, [{ tenant_id: null }]), facts).verdict).toBe('fail-open');
   });

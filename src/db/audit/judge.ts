@@ -149,8 +149,15 @@ export function judgeIsolation(obs: ReadObservation, facts: IsolationFacts): Jud
   let attributable = 0;
   for (const row of obs.rows) {
     const t = tenantOf(row, column);
-    const owners = new Set([...fingerprintOwners(row, facts.fingerprints)].filter((o) => o !== facts.actor));
-    if (t.present && t.value !== null && t.value !== facts.actor) owners.add(t.value);
+    // A row that shows its tenant column is that tenant's row: foreign content copied into the actor's own
+    // row is contamination by the application (the HTTP suites report it), not a row-level security leak.
+    // Fingerprints attribute rows only where the tenant column is not visible (views, functions).
+    const owners = new Set<string>();
+    if (t.present && t.value !== null) {
+      if (t.value !== facts.actor) owners.add(t.value);
+    } else {
+      for (const owner of fingerprintOwners(row, facts.fingerprints)) if (owner !== facts.actor) owners.add(owner);
+    }
     if (owners.size > 0) {
       foreign.push({ row, owners: [...owners] });
       continue;
