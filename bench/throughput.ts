@@ -1,5 +1,5 @@
 /**
- * `npm run bench:throughput` (node --import tsx/esm bench/throughput.ts [--rounds 5] [--seconds 3]
+ * `npm run bench:throughput` (node --import tsx/esm bench/throughput.ts [--rounds 9] [--warmup 2] [--seconds 2]
  * [--concurrency 8] [--probes 200000] [--render 100000]).
  *
  * 1. Throughput: the harness's executor (`createHttpClient`, as a run configures it) against autocannon, same
@@ -30,8 +30,9 @@ const arg = (name: string, fallback: number) => {
   if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} takes a number`);
   return value;
 };
-const ROUNDS = arg('rounds', 5);
-const SECONDS = arg('seconds', 3);
+const ROUNDS = arg('rounds', 9);
+const WARMUP = arg('warmup', 2);
+const SECONDS = arg('seconds', 2);
 const CONCURRENCY = arg('concurrency', 8);
 const PROBES = arg('probes', 200_000);
 const RENDER = arg('render', 100_000);
@@ -107,9 +108,12 @@ const servers = child('servers.ts', []);
 const urls = (await servers.line) as { trivial: string; chaos: string };
 const work = await fs.mkdtemp(path.join(os.tmpdir(), 'ta-bench-'));
 try {
-  console.log(`throughput: ${ROUNDS} rounds × ${SECONDS} s at concurrency ${CONCURRENCY} against ${urls.trivial} (node ${process.version}, ${os.cpus().length} cpus)`);
-  await harnessRps(urls.trivial); // warm-up (JIT, connections)
-  await autocannonRps(urls.trivial);
+  console.log(`throughput: ${ROUNDS} rounds (after ${WARMUP} warm-up rounds) × ${SECONDS} s at concurrency ${CONCURRENCY} against ${urls.trivial} (node ${process.version}, ${os.cpus().length} cpus)`);
+  // Warm-up rounds, not counted: both clients (and the endpoint) reach their steady state (JIT tiers) first.
+  for (let i = 0; i < WARMUP; i++) {
+    await harnessRps(urls.trivial);
+    await autocannonRps(urls.trivial);
+  }
   const ratios: number[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     let harness: number;

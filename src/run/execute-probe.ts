@@ -39,8 +39,9 @@ export async function executeProbe(ctx: EngineContext, probe: Probe): Promise<Ca
   const steps = [exchangeStep(1, describeStep(probe, addressesObject), exchange, credentialNote(probe))];
 
   let sideEffects: ProbeObservation['sideEffects'];
-  const accepted = exchange.outcome.kind === 'response' && exchange.outcome.response.status < 400;
-  if (accepted && WRITES.has(op.kind)) sideEffects = await readBack(ctx, probe, marker, steps);
+  // Every write is read back, whatever it answered: a write that lands and then answers 403 or 500
+  // (or times out) must be judged by where it landed, never passed on its status alone.
+  if (WRITES.has(op.kind)) sideEffects = await readBack(ctx, probe, marker, steps);
 
   const canaries = ctx.fixtures.canaries();
   const observation: ProbeObservation = {

@@ -51,6 +51,18 @@ describe('the HTTP client meets misbehaving answers', () => {
     expect((await get('drip')).outcome).toMatchObject({ kind: 'failure', failure: { kind: 'timeout' } });
   });
 
+  it('many slow drips at once: each one times out, and the client still works afterwards', async () => {
+    const small = createHttpClient({ allowHosts: ['127.0.0.1'], timeoutMs: 200, maxBodyBytes: CAP, concurrency: 3, ratePerSecond: 10_000 });
+    try {
+      const drips = await Promise.all(Array.from({ length: 7 }, () => small.send({ method: 'GET', url: `${target.url}/chaos/drip/projects`, headers: {} })));
+      expect(drips.map((x) => x.outcome.kind === 'failure' && x.outcome.failure.kind)).toEqual(drips.map(() => 'timeout'));
+      const after = await small.send({ method: 'GET', url: `${target.url}/`, headers: {} });
+      expect(after.outcome).toMatchObject({ kind: 'response', response: { status: 200 } });
+    } finally {
+      await small.close();
+    }
+  });
+
   it('non-HTTP garbage → transport failure, not a response', async () => {
     expect((await get('garbage')).outcome).toMatchObject({ kind: 'failure', failure: { kind: 'error' } });
   });
