@@ -227,7 +227,8 @@ export async function run(options: RunOptions): Promise<RunResult> {
   }
 
   const interrupted = budget.exhausted === 'interrupted';
-  const incompleteReason = failure ? messageOf(failure) : budget.exhausted;
+  // A spent budget (or an interrupt) is the cause of whatever failed after it: report the cause.
+  const incompleteReason = budget.exhausted ?? (failure ? messageOf(failure) : undefined);
   const exitCode = exitCodeOf({ worst, failOn, failed: failure !== undefined, interrupted, incomplete: incompleteReason !== undefined, inconclusiveSuites });
   await writer.close();
   const manifest = manifestOf(base, writer, {
@@ -239,7 +240,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   });
   const written = await writeManifest(dir, manifest, config.run.signKey || options.signKey ? { signKey: (options.signKey ?? config.run.signKey)! } : {});
   emit({ type: 'run-end', exitCode, complete: manifest.complete, ...(incompleteReason ? { incompleteReason } : {}) });
-  if (failure && !(failure instanceof TenancyAuditError && failure.code === 'TA_TARGET_UNREACHABLE')) throw failure;
+  if (failure && !budget.exhausted && !(failure instanceof TenancyAuditError && failure.code === 'TA_TARGET_UNREACHABLE')) throw failure;
   return { runId, dir, exitCode, worst, complete: manifest.complete, manifest: written.manifest, ...(written.thumbprint ? { thumbprint: written.thumbprint } : {}) };
 }
 
