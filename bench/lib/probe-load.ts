@@ -11,14 +11,15 @@
 import fs from 'node:fs/promises';
 import fc from 'fast-check';
 import { resolveConfig } from '../../src/config/load.ts';
-import type { RunManifest, UnsignedEvidenceRecord } from '../../src/core/types.ts';
+import type { RunManifest } from '../../src/core/types.ts';
 import { createRedactor, openEvidenceWriter, writeManifest } from '../../src/evidence/index.ts';
 import { Budget } from '../../src/execute/limits.ts';
 import type { Probe } from '../../src/generate/probe.ts';
 import { buildProbeSpace, type ProbeCell } from '../../src/generate/space.ts';
 import { TOOL_VERSION } from '../../src/run/context-info.ts';
-import { judgeRulesOf, legitSender, type EngineContext } from '../../src/run/context.ts';
-import { executeProbe, type CaseResult } from '../../src/run/execute-probe.ts';
+import { createEngineContext, legitSender } from '../../src/run/context.ts';
+import { executeProbe } from '../../src/run/execute-probe.ts';
+import { probeRecord } from '../../src/run/records.ts';
 import { setupFixtures } from '../../src/run/fixtures.ts';
 import { openSession } from '../../src/run/session.ts';
 import { suiteMeta } from '../../src/suite/define.ts';
@@ -46,15 +47,7 @@ const registered = new Set<string>();
 const registerTokens = () => provider.issued().forEach((t) => registered.has(t) || (registered.add(t), redactor.add(t)));
 const sendAs = legitSender(session.client, session.credentials);
 const fixtures = await setupFixtures(config, sendAs);
-const ctx: EngineContext = {
-  config,
-  client: session.client,
-  credentials: session.credentials,
-  fixtures,
-  operations: new Map(config.operations.map((op) => [op.id, op])),
-  rules: judgeRulesOf(config),
-  sendAs,
-};
+const ctx = createEngineContext(config, session, fixtures);
 const space = buildProbeSpace(config, session.credentials.applicable);
 const suites = selectSuites(
   (await loadSuites([BUILTIN_SUITES_DIR])).filter((l) => isHttpSuite(l.suite)),
@@ -72,31 +65,6 @@ for (const suite of suites) {
 }
 const probes = [...pool.values()];
 
-/** The record `run()` writes for a probe (src/run/run.ts `probeRecord`). */
-function probeRecord(result: CaseResult): UnsignedEvidenceRecord {
-  const { meta, judgement, steps } = result;
-  const first = steps[0];
-  return {
-    v: 1,
-    kind: 'probe',
-    suite: meta.suite,
-    family: meta.family,
-    path: meta.path,
-    operation: meta.operation,
-    mutation: meta.mutation,
-    actor: meta.actor,
-    victim: meta.victim,
-    seed,
-    ...(first?.request ? { request: first.request } : {}),
-    ...(first?.response ? { response: first.response } : {}),
-    ...(steps.length > 1 ? { steps } : {}),
-    verdict: judgement.verdict,
-    reason: judgement.reason,
-    detail: judgement.detail,
-    startedAt: result.startedAt,
-    durationMs: result.durationMs,
-  };
-}
 
 const t0 = performance.now();
 let next = 0;
@@ -108,7 +76,7 @@ await Promise.all(
       const probe = probes[next++ % probes.length]!;
       const result = await executeProbe(ctx, probe);
       registerTokens();
-      await writer.append(probeRecord(result));
+      await writer.append(probeRecord(result, seed));
     }
   }),
 );

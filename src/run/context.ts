@@ -38,3 +38,20 @@ export function readOperationOf(ctx: EngineContext, fixture: string | undefined)
   if (!fixture) return undefined;
   return [...ctx.operations.values()].find((op) => op.kind === 'read' && op.fixture === fixture);
 }
+
+/** The shared context of one run, once the session is open and fixtures exist. */
+export function createEngineContext(
+  config: ResolvedConfig,
+  session: { client: HttpClient; credentials: Credentials },
+  fixtures: FixtureStore,
+): EngineContext {
+  return {
+    config,
+    client: session.client,
+    credentials: session.credentials,
+    fixtures,
+    operations: new Map(config.operations.map((op) => [op.id, op])),
+    rules: judgeRulesOf(config),
+    sendAs: legitSender(session.client, session.credentials),
+  };
+}

@@ -12,7 +12,7 @@ import type { TokenProvider } from '../identity/index.ts';
 import { loadSuites, selectSuites, BUILTIN_SUITES_DIR } from '../suite/load.ts';
 import { isHttpSuite, type HttpSuiteDefinition } from '../suite/http.ts';
 import { suiteMeta } from '../suite/define.ts';
-import { judgeRulesOf, legitSender, type EngineContext } from './context.ts';
+import { createEngineContext, legitSender } from './context.ts';
 import { runControls } from './controls.ts';
 import { cellSeed, runCell, type CellOutcome } from './cell.ts';
 import { executeProbe, type CaseResult } from './execute-probe.ts';
@@ -112,15 +112,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     const sendAs = legitSender(session.client, session.credentials);
     emit({ type: 'phase', name: 'fixtures' });
     const fixtures = await setupFixtures(config, sendAs);
-    const ctx: EngineContext = {
-      config,
-      client: session.client,
-      credentials: session.credentials,
-      fixtures,
-      operations: new Map(config.operations.map((op) => [op.id, op])),
-      rules: judgeRulesOf(config),
-      sendAs,
-    };
+    const ctx = createEngineContext(config, session, fixtures);
     const space = buildProbeSpace(config, session.credentials.applicable);
     mutations = mutationCatalogue(session.credentials.applicable.map((f) => f.id));
     const planned = planCells(suites, space, options.shard);
