@@ -69,6 +69,11 @@ async function fetchTargetKeys(client: HttpClient, config: ResolvedConfig): Prom
   if (!jwksUrl) return [];
   const url = new URL(jwksUrl, config.target.baseUrl).toString();
   const exchange = await client.send({ method: 'GET', url, headers: { accept: 'application/json' } });
+  if (exchange.outcome.kind === 'failure' && exchange.outcome.failure.kind === 'out-of-scope') {
+    throw new TenancyAuditError('TA_CONFIG_INVALID', `identity.jwksUrl: ${exchange.outcome.failure.message}`, {
+      hint: 'Add the JWKS host to target.allowHosts, or point identity.jwksUrl at the target itself.',
+    });
+  }
   const json = exchange.outcome.kind === 'response' && exchange.outcome.response.status === 200 ? parseJsonSafe(exchange.outcome.response.bodyText) : undefined;
   if (!json || typeof json !== 'object' || !Array.isArray((json as { keys?: unknown }).keys)) {
     throw new TenancyAuditError('TA_CONFIG_INVALID', `identity.jwksUrl: ${url} did not answer with a JWKS`, {

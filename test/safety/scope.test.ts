@@ -138,6 +138,7 @@ describe('run() scope', () => {
     expect(foreign.requests).toBe(before);
     expect(result.code).toBe(2);
     expect(result.err).toMatch(/identity\.jwksUrl/);
+    expect(result.err).toMatch(/not on the host allowlist/);
     expect(result.err).not.toMatch(STACK_LINE);
     const [runId] = await fs.readdir(path.join(dir, 'reports'));
     const manifest = await readManifest(path.join(dir, 'reports', runId!));
