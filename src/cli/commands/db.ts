@@ -164,8 +164,9 @@ export async function dbFromFlags(flags: DbFlags, write: (text: string) => void 
     exitCode: end.exitCode,
   });
 
+  // No manifest until the audit ends (as `run`): a killed audit leaves a chain prefix and no manifest,
+  // which `verify` and `report` read as incomplete rather than as tampered.
   const writer = await openEvidenceWriter(dir, { runId, redactor });
-  await writeManifest(dir, manifestOf(writer, { complete: false, incompleteReason: 'the audit has not finished', exitCode: 3 }));
   const tallies = new Map<string, Tally>();
   const failing: EvidenceRecord[] = [];
   let worst: Verdict = 'pass';
