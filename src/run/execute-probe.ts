@@ -5,7 +5,7 @@ import type { CaseMeta } from '../generate/space.ts';
 import { judgeProbe } from '../judge/probe.ts';
 import type { Judgement, ProbeObservation } from '../judge/types.ts';
 import { readOperationOf, type EngineContext } from './context.ts';
-import { createFixture } from './fixtures.ts';
+import { repairFixture } from './fixtures.ts';
 import { exchangeStep } from './record.ts';
 import { buildRequest } from './request.ts';
 
@@ -78,7 +78,9 @@ async function readBack(ctx: EngineContext, probe: Probe, marker: string, steps:
   }
   const owner = probe.objectOwner;
   const read = readOperationOf(ctx, op.fixture);
-  if (read && op.fixture && owner !== probe.actor && (op.kind === 'update' || op.kind === 'delete')) {
+  // The addressed object is read back as its owner — also when the owner is the actor, so a fixture a
+  // probe destroyed is always rebuilt and never mistaken later for damage done by another probe.
+  if (read && op.fixture && (op.kind === 'update' || op.kind === 'delete')) {
     const entry = ctx.fixtures.get(op.fixture, owner)!;
     const request = buildRequest(ctx.config, read, { tenant: owner, vars: { ...ctx.fixtures.idsOf(owner), id: entry.id }, authorization: undefined });
     const exchange = await ctx.sendAs(owner, request);
@@ -88,12 +90,8 @@ async function readBack(ctx: EngineContext, probe: Probe, marker: string, steps:
       const gone = status === 404 || status === 410;
       const altered = status >= 200 && status < 300 && (bodyText.includes(marker) || !bodyText.includes(entry.canary));
       if (gone || altered) {
-        foreignChanged.push(owner);
-        // Later probes need the victim's fixture (and its canary) back.
-        if (ctx.config.fixtures[op.fixture]?.create) {
-          const repaired = await createFixture(ctx.config, ctx.fixtures, op.fixture, owner, entry.canary, ctx.sendAs).catch(() => undefined);
-          if (repaired) ctx.fixtures.set(op.fixture, owner, repaired);
-        }
+        if (owner !== probe.actor) foreignChanged.push(owner);
+        await repairFixture(ctx.config, ctx.fixtures, op.fixture, owner, ctx.sendAs);
       }
     }
   }

@@ -59,15 +59,20 @@ export function newCanary(): string {
   return `ta-canary-${crypto.randomBytes(8).toString('hex')}`;
 }
 
+/** The fixtures whose ids a fixture's create request names (`{{fixtures.X.id}}`). */
+function parentsOf(fixtures: Readonly<Record<string, FixtureConfig>>, name: string): string[] {
+  const create = fixtures[name]?.create;
+  const refs = create ? placeholdersIn(JSON.stringify(create)).filter((p) => p.startsWith('fixtures.')).map((p) => p.split('.')[1]!) : [];
+  return refs.filter((r) => r in fixtures);
+}
+
 /** Fixture names in creation order: a fixture whose create request names `{{fixtures.X.id}}` comes after X. */
 export function fixtureOrder(fixtures: Readonly<Record<string, FixtureConfig>>): string[] {
   const order: string[] = [];
   const visit = (name: string, trail: string[]) => {
     if (order.includes(name)) return;
     if (trail.includes(name)) throw new TenancyAuditError('TA_CONFIG_INVALID', `fixtures depend on each other in a cycle: ${[...trail, name].join(' → ')}`);
-    const create = fixtures[name]?.create;
-    const refs = create ? placeholdersIn(JSON.stringify(create)).filter((p) => p.startsWith('fixtures.')).map((p) => p.split('.')[1]!) : [];
-    refs.filter((r) => r in fixtures).forEach((r) => visit(r, [...trail, name]));
+    parentsOf(fixtures, name).forEach((r) => visit(r, [...trail, name]));
     order.push(name);
   };
   Object.keys(fixtures).forEach((name) => visit(name, []));
@@ -134,4 +139,20 @@ export async function teardownFixtures(config: ResolvedConfig, store: FixtureSto
     if (exchange.outcome.kind === 'failure' || (exchange.outcome.response.status >= 300 && exchange.outcome.response.status !== 404)) failures++;
   }
   return failures;
+}
+
+/**
+ * Rebuilds a fixture a probe destroyed or altered (same canary, new id), and every fixture created under
+ * it (e.g. documents of a deleted project), so later probes still have the victim's data to look for.
+ */
+export async function repairFixture(config: ResolvedConfig, store: FixtureStore, name: string, tenant: string, sendAs: SendAs): Promise<void> {
+  const affected = new Set([name]);
+  const order = fixtureOrder(config.fixtures);
+  for (const other of order) if (parentsOf(config.fixtures, other).some((p) => affected.has(p))) affected.add(other);
+  for (const fixture of order.filter((f) => affected.has(f))) {
+    const entry = store.get(fixture, tenant);
+    if (!entry || !config.fixtures[fixture]?.create) continue;
+    const rebuilt = await createFixture(config, store, fixture, tenant, entry.canary, sendAs).catch(() => undefined);
+    if (rebuilt) store.set(fixture, tenant, rebuilt);
+  }
 }
