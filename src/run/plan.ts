@@ -23,7 +23,12 @@ export function planCells(suites: readonly HttpSuiteDefinition[], space: ProbeSp
       .filter((cell): cell is ProbeCell | ScenarioCell<unknown> => cell !== undefined)
       .map((cell) => ({ suite, cell, writes: cell.kind === 'scenario' || writeOps.has(cell.operation) })),
   );
-  return shard ? all.filter((_, i) => i % shard.total === shard.index - 1) : all;
+  return shard ? shardOf(all, shard) : all;
+}
+
+/** The cells one shard owns: every `total`-th cell of the stable order, starting at `index`. */
+export function shardOf<T>(cells: readonly T[], shard: Shard): T[] {
+  return cells.filter((_, i) => i % shard.total === shard.index - 1);
 }
 
 /** Whether a (suite, operation) pair belongs to this shard, so per-operation records are written once across shards. */

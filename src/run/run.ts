@@ -20,7 +20,7 @@ import { executeScenario, isScenarioCell } from './execute-scenario.ts';
 import { startCallbackReceiver } from '../execute/callback-receiver.ts';
 import type { AuditEventHandler } from './events.ts';
 import { setupFixtures, teardownFixtures } from './fixtures.ts';
-import { ownsKey, planCells, type PlannedCell, type Shard } from './plan.ts';
+import { ownsKey, planCells, shardOf, type PlannedCell, type Shard } from './plan.ts';
 import { openSession } from './session.ts';
 import { exitCodeOf } from './exit-code.ts';
 import { blockedRecord, controlRecord, findingRecord, probeRecord } from './records.ts';
@@ -115,18 +115,22 @@ export async function run(options: RunOptions): Promise<RunResult> {
     const ctx = createEngineContext(config, session, fixtures);
     const space = buildProbeSpace(config, session.credentials.applicable);
     mutations = mutationCatalogue(session.credentials.applicable.map((f) => f.id));
-    const planned = planCells(suites, space, options.shard);
+    // Suites are asked for their cells once; the shard, the controls and the summary all read this plan.
+    const allCells = planCells(suites, space);
+    const planned = options.shard ? shardOf(allCells, options.shard) : allCells;
+    const opsBySuite = new Map(suites.map((suite) => [suite.id, new Set<string>()]));
+    for (const { suite, cell } of allCells) if (!isScenarioCell(cell)) opsBySuite.get(suite.id)!.add(cell.operation);
     // Suites with nothing to fire on this configuration (e.g. async suites without `async`) did not run.
-    const runnable = new Set(planCells(suites, space).map((p) => p.suite.id));
+    const runnable = new Set(allCells.map((p) => p.suite.id));
     base.metas = metas.filter((m) => runnable.has(m.id));
 
     emit({ type: 'phase', name: 'controls' });
-    const usedOps = [...new Set(suites.flatMap((s) => [...usedOpsOf(s, space)]))];
+    const usedOps = [...new Set([...opsBySuite.values()].flatMap((ops) => [...ops]))];
     const controls = await runControls(ctx, usedOps.map((id) => ctx.operations.get(id)!));
     registerTokens();
     for (const suite of suites) {
       for (const control of controls) {
-        if (!usedOpsOf(suite, space).has(control.operation) || !ownsKey(`${suite.id}/${control.operation}`, options.shard)) continue;
+        if (!opsBySuite.get(suite.id)!.has(control.operation) || !ownsKey(`${suite.id}/${control.operation}`, options.shard)) continue;
         await writer.append(controlRecord(suite, control, seed));
         worst = worseVerdict(worst, control.judgement.verdict);
         emit({ type: 'control', operation: control.operation, tenant: control.tenant, verdict: control.judgement.verdict, detail: control.judgement.detail });
@@ -255,10 +259,6 @@ async function selectedHttpSuites(config: ResolvedConfig, only: string[] | undef
   return selected.map((l) => l.suite as HttpSuiteDefinition);
 }
 
-/** Configured operations a suite's single-probe cells fire (their positive controls gate them). */
-function usedOpsOf(suite: HttpSuiteDefinition, space: Parameters<HttpSuiteDefinition['cells']>[0]): Set<string> {
-  return new Set(suite.cells(space).flatMap((c) => (c && !isScenarioCell(c) ? [c.operation] : [])));
-}
 
 function secondsToMs(seconds: number | undefined): number | undefined {
   return seconds === undefined ? undefined : seconds * 1000;
