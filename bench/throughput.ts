@@ -1,16 +1,18 @@
 /**
  * `npm run bench:throughput` (node --import tsx/esm bench/throughput.ts [--rounds 9] [--warmup 2] [--seconds 2]
- * [--concurrency 8] [--probes 200000] [--render 100000]).
+ * [--concurrency 8] [--probes 200000] [--render 100000] [--reference-rounds 3]).
  *
  * 1. Throughput: the harness's executor (`createHttpClient`, as a run configures it) against autocannon, same
  *    trivial JSON endpoint (in a process of its own), same concurrency, same duration, several rounds (the order
- *    alternates); completed requests per second, the median ratio is the result.
+ *    alternates); completed requests per second, the median ratio is the result. Then the same against the
+ *    reference target's `GET /projects` as a tenant (`--reference-rounds`, 3 by default; 0 skips it).
  * 2. Peak RSS of a 200,000-probe load with evidence streamed to disk (bench/lib/probe-load.ts: the real probe
  *    executor and evidence writer against the fail-closed chaos target, in a child process of its own).
  * 3. Report rendering from 100,000 of those evidence records (when src/report exists), and the HTML size.
  *
  * Goals: ratio >= 0.8, peak RSS < 200 MB, 100k records rendered < 10 s.
- * The last line is exactly `throughput ratio (tenancy-audit / autocannon): <x.xx>`.
+ * The lines are also written to bench/results/throughput.md. The last line is exactly
+ * `throughput ratio (tenancy-audit / autocannon): <x.xx>`.
  */
 import { fork } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -36,7 +38,14 @@ const SECONDS = arg('seconds', 2);
 const CONCURRENCY = arg('concurrency', 8);
 const PROBES = arg('probes', 200_000);
 const RENDER = arg('render', 100_000);
+const REFERENCE_ROUNDS = arg('reference-rounds', 3);
 
+const printed: string[] = [];
+/** Prints a line and keeps it for bench/results/throughput.md. */
+const say = (line: string) => {
+  printed.push(line);
+  console.log(line);
+};
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -55,11 +64,16 @@ function child(script: string, args: string[]): { line: Promise<Record<string, u
   return { line, kill: () => proc.kill('SIGTERM'), exited };
 }
 
-async function harnessRps(url: string): Promise<number> {
+interface Endpoint {
+  url: string;
+  headers: Record<string, string>;
+}
+
+async function harnessRps({ url, headers }: Endpoint): Promise<number> {
   const client = createHttpClient({ allowHosts: ['127.0.0.1'], timeoutMs: 10_000, maxBodyBytes: 1_048_576, concurrency: CONCURRENCY, ratePerSecond: 1_000_000 });
   let done = 0;
   let failed = 0;
-  const request = { method: 'GET', url, headers: { accept: 'application/json', 'user-agent': 'tenancy-audit' } };
+  const request = { method: 'GET', url, headers: { ...headers, 'user-agent': 'tenancy-audit' } };
   const t0 = performance.now();
   const until = t0 + SECONDS * 1000;
   await Promise.all(
@@ -77,9 +91,9 @@ async function harnessRps(url: string): Promise<number> {
   return done / seconds;
 }
 
-async function autocannonRps(url: string): Promise<number> {
+async function autocannonRps({ url, headers }: Endpoint): Promise<number> {
   const t0 = performance.now();
-  const result = await autocannon({ url, connections: CONCURRENCY, pipelining: 1, duration: SECONDS, headers: { accept: 'application/json', 'user-agent': 'autocannon' } });
+  const result = await autocannon({ url, connections: CONCURRENCY, pipelining: 1, duration: SECONDS, headers: { ...headers, 'user-agent': 'autocannon' } });
   const seconds = (performance.now() - t0) / 1000;
   if (result.errors || result.non2xx) throw new Error(`autocannon: ${result.errors} errors, ${result.non2xx} non-2xx`);
   return result['2xx'] / seconds;
@@ -104,29 +118,40 @@ async function firstRecords(from: string, to: string, count: number): Promise<nu
   return taken;
 }
 
-const servers = child('servers.ts', []);
-const urls = (await servers.line) as { trivial: string; chaos: string };
-const work = await fs.mkdtemp(path.join(os.tmpdir(), 'ta-bench-'));
-try {
-  console.log(`throughput: ${ROUNDS} rounds (after ${WARMUP} warm-up rounds) × ${SECONDS} s at concurrency ${CONCURRENCY} against ${urls.trivial} (node ${process.version}, ${os.cpus().length} cpus)`);
-  // Warm-up rounds, not counted: both clients (and the endpoint) reach their steady state (JIT tiers) first.
+/** Warm-up rounds first (both clients and the endpoint reach their JIT steady state), then measured rounds in alternating order; the ratios. */
+async function compare(label: string, endpoint: Endpoint, rounds: number): Promise<number[]> {
   for (let i = 0; i < WARMUP; i++) {
-    await harnessRps(urls.trivial);
-    await autocannonRps(urls.trivial);
+    await harnessRps(endpoint);
+    await autocannonRps(endpoint);
   }
   const ratios: number[] = [];
-  for (let round = 1; round <= ROUNDS; round++) {
+  for (let round = 1; round <= rounds; round++) {
     let harness: number;
     let cannon: number;
     if (round % 2) {
-      harness = await harnessRps(urls.trivial);
-      cannon = await autocannonRps(urls.trivial);
+      harness = await harnessRps(endpoint);
+      cannon = await autocannonRps(endpoint);
     } else {
-      cannon = await autocannonRps(urls.trivial);
-      harness = await harnessRps(urls.trivial);
+      cannon = await autocannonRps(endpoint);
+      harness = await harnessRps(endpoint);
     }
     ratios.push(harness / cannon);
-    console.log(`  round ${round}: tenancy-audit ${harness.toFixed(0)} req/s, autocannon ${cannon.toFixed(0)} req/s, ratio ${(harness / cannon).toFixed(2)}`);
+    say(`  ${label} round ${round}: tenancy-audit ${harness.toFixed(0)} req/s, autocannon ${cannon.toFixed(0)} req/s, ratio ${(harness / cannon).toFixed(2)}`);
+  }
+  return ratios;
+}
+
+const servers = child('servers.ts', []);
+const urls = (await servers.line) as { trivial: string; chaos: string; reference: { url: string; authorization: string } };
+const work = await fs.mkdtemp(path.join(os.tmpdir(), 'ta-bench-'));
+try {
+  say(`throughput: ${ROUNDS} rounds (after ${WARMUP} warm-up rounds) × ${SECONDS} s at concurrency ${CONCURRENCY} (node ${process.version}, ${os.cpus().length} cpus)`);
+  say(`trivial JSON endpoint ${urls.trivial}:`);
+  const ratios = await compare('trivial', { url: urls.trivial, headers: { accept: 'application/json' } }, ROUNDS);
+  if (REFERENCE_ROUNDS > 0) {
+    say(`reference target (fail-closed, PostgreSQL behind RLS) GET ${urls.reference.url} as a tenant:`);
+    const reference = await compare('reference', { url: urls.reference.url, headers: { accept: 'application/json', authorization: urls.reference.authorization } }, REFERENCE_ROUNDS);
+    say(`reference target ratio (median of ${REFERENCE_ROUNDS}): ${median(reference).toFixed(2)}`);
   }
 
   if (PROBES > 0) {
@@ -134,14 +159,14 @@ try {
     const load = child('probe-load.ts', [urls.chaos, String(PROBES), loadDir]);
     const stats = (await load.line) as { probes: number; distinct: number; seconds: number; maxRssBytes: number; evidenceBytes: number };
     await load.exited;
-    console.log(
+    say(
       `peak RSS: ${mb(stats.maxRssBytes)} over ${stats.probes} probes (${stats.distinct} distinct, round-robin) through executeProbe + evidence writer, ` +
         `${(stats.probes / stats.seconds).toFixed(0)} probes/s, ${mb(stats.evidenceBytes)} of evidence streamed to disk`,
     );
 
     const report = (await import('../src/report/index.ts').catch(() => undefined)) as typeof import('../src/report/index.ts') | undefined;
     if (!report?.renderReport) {
-      console.log('report render: not available yet');
+      say('report render: not available yet');
     } else {
       const renderDir = path.join(work, 'render');
       const records = await firstRecords(loadDir, renderDir, Math.min(RENDER, stats.probes));
@@ -150,11 +175,16 @@ try {
       const seconds = (performance.now() - t0) / 1000;
       const html = rendered.files.find((f) => f.endsWith('report.html'));
       const htmlBytes = html ? (await fs.stat(html)).size : 0;
-      console.log(`report render: ${records} records in ${seconds.toFixed(2)} s (${rendered.files.map((f) => path.basename(f)).join(', ')}); report.html ${mb(htmlBytes)}`);
+      say(`report render: ${records} records in ${seconds.toFixed(2)} s (${rendered.files.map((f) => path.basename(f)).join(', ')}); report.html ${mb(htmlBytes)}`);
     }
   }
-  console.log(`throughput ratio (tenancy-audit / autocannon): ${median(ratios).toFixed(2)}`);
+  const last = `throughput ratio (tenancy-audit / autocannon): ${median(ratios).toFixed(2)}`;
+  const results = path.join(here, 'results', 'throughput.md');
+  await fs.writeFile(results, `# npm run bench:throughput — ${new Date().toISOString()}\n\n\`\`\`\n${[...printed, last].join('\n')}\n\`\`\`\n`);
+  console.log(`written to ${path.relative(process.cwd(), results)}`);
+  console.log(last);
 } finally {
   servers.kill();
+  await servers.exited;
   await fs.rm(work, { recursive: true, force: true });
 }

@@ -9,5 +9,7 @@ process.stdout.on('error', (error) => {
 });
 
 register();
+const { boundHeapGrowth } = await import('../src/cli/heap.ts');
+boundHeapGrowth();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,6 +1,6 @@
 /**
  * Probe load: N probes through the real probe executor (`executeProbe`: request building, forged credentials,
- * the scoped undici client, the judge) and the real evidence writer (redaction, hash chain, one write per record),
+ * the scoped HTTP/1.1 client, the judge) and the real evidence writer (redaction, hash chain, one write per record),
  * against the fail-closed chaos target. `run()` itself cannot reach 200,000 probes: its probe space is finite
  * and every distinct probe is fired once (a cache answers repeats), so this drives the same stages directly,
  * with the session, fixtures and probe cells built exactly as `run()` builds them.
@@ -10,6 +10,7 @@
  */
 import fs from 'node:fs/promises';
 import fc from 'fast-check';
+import { boundHeapGrowth } from '../../src/cli/heap.ts';
 import { resolveConfig } from '../../src/config/load.ts';
 import type { RunManifest } from '../../src/core/types.ts';
 import { createRedactor, openEvidenceWriter, writeManifest } from '../../src/evidence/index.ts';
@@ -27,6 +28,8 @@ import { isHttpSuite, type HttpSuiteDefinition } from '../../src/suite/http.ts';
 import { BUILTIN_SUITES_DIR, loadSuites, selectSuites } from '../../src/suite/load.ts';
 import { startChaosTarget } from '../../test/support/chaos-target.ts';
 
+// The CLI's own process settings: this load stands for `tenancy-audit run`.
+boundHeapGrowth();
 const [chaosUrl, probesArg, dir] = process.argv.slice(2);
 const total = Number(probesArg);
 if (!chaosUrl || !dir || !Number.isSafeInteger(total) || total <= 0) throw new Error('usage: probe-load.ts <chaos-url> <probes> <dir>');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson, canonicalMembers } from './canonical-json.ts';
 
 describe('canonicalJson', () => {
   it.each([
@@ -32,8 +32,28 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson({ n: 1n })).toThrow(/bigint/);
   });
 
+  it('finds a cycle that closes deep inside the value, and one through an array', () => {
+    const root: Record<string, unknown> = {};
+    let node = root;
+    for (let i = 0; i < 40; i++) node = (node.next = {}) as Record<string, unknown>;
+    node.back = root;
+    expect(() => canonicalJson(root)).toThrow(/cycle/);
+    const list: unknown[] = [];
+    list.push({ list });
+    expect(() => canonicalJson(list)).toThrow(/cycle/);
+  });
+
   it('accepts the same object twice when it is not a cycle', () => {
     const shared = { a: 1 };
     expect(canonicalJson({ x: shared, y: shared })).toBe('{"x":{"a":1},"y":{"a":1}}');
+  });
+});
+
+describe('canonicalMembers', () => {
+  it('joined in braces, they are the canonical JSON of the object; dropped members are not listed', () => {
+    const record = { b: [1, { d: 1, c: 2 }], a: 'x', skip: undefined, z: null };
+    const { keys, members } = canonicalMembers(record);
+    expect(keys).toEqual(['a', 'b', 'z']);
+    expect(`{${members.join(',')}}`).toBe(canonicalJson(record));
   });
 });

@@ -10,11 +10,32 @@
  * @example canonicalJson({ b: 1, a: [true, null] }) === '{"a":[true,null],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  const out = encode(value, new Set<object>());
+  const out = encode(value, []);
   return out === undefined ? 'null' : out;
 }
 
-function encode(value: unknown, stack: Set<object>): string | undefined {
+/**
+ * The members (`"key":value`) of a plain object in canonical order, with their keys; members whose value
+ * encodes to nothing are dropped. `{${members.join(',')}}` is the object's canonical JSON, so a caller can add a
+ * member (a hash of the rest) without encoding the rest twice.
+ */
+export function canonicalMembers(record: Record<string, unknown>): { keys: string[]; members: string[] } {
+  const keys: string[] = [];
+  const members: string[] = [];
+  const ancestors: object[] = [record];
+  for (const key of Object.keys(record).sort()) {
+    const encoded = encode(record[key], ancestors);
+    if (encoded === undefined) continue;
+    keys.push(key);
+    members.push(`${JSON.stringify(key)}:${encoded}`);
+  }
+  return { keys, members };
+}
+
+/** Below this depth a cycle is not looked for: it cannot close without going deeper, where it is found. */
+const CYCLE_CHECK_DEPTH = 32;
+
+function encode(value: unknown, ancestors: object[]): string | undefined {
   if (value === null) return 'null';
   if (typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
     value = (value as { toJSON: () => unknown }).toJSON();
@@ -37,20 +58,22 @@ function encode(value: unknown, stack: Set<object>): string | undefined {
   }
   if (value === null) return 'null';
   const obj = value as object;
-  if (stack.has(obj)) throw new TypeError('canonicalJson: the value contains a cycle');
-  stack.add(obj);
-  try {
-    if (Array.isArray(obj)) {
-      return `[${obj.map((item) => encode(item, stack) ?? 'null').join(',')}]`;
-    }
+  if (ancestors.length >= CYCLE_CHECK_DEPTH && ancestors.includes(obj)) throw new TypeError('canonicalJson: the value contains a cycle');
+  ancestors.push(obj);
+  let out: string;
+  if (Array.isArray(obj)) {
+    out = '[';
+    for (let i = 0; i < obj.length; i++) out += `${i ? ',' : ''}${encode(obj[i], ancestors) ?? 'null'}`;
+    out += ']';
+  } else {
     const record = obj as Record<string, unknown>;
-    const parts: string[] = [];
+    out = '';
     for (const key of Object.keys(record).sort()) {
-      const encoded = encode(record[key], stack);
-      if (encoded !== undefined) parts.push(`${JSON.stringify(key)}:${encoded}`);
+      const encoded = encode(record[key], ancestors);
+      if (encoded !== undefined) out += `${out ? ',' : ''}${JSON.stringify(key)}:${encoded}`;
     }
-    return `{${parts.join(',')}}`;
-  } finally {
-    stack.delete(obj);
+    out = `{${out}}`;
   }
+  ancestors.pop();
+  return out;
 }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 
-export { canonicalJson } from './canonical-json.ts';
+export { canonicalJson, canonicalMembers } from './canonical-json.ts';
 
 /** Lower-case hex SHA-256 of a string (UTF-8) or bytes. */
 export function sha256Hex(data: string | Uint8Array): string {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { TenancyAuditError } from '../core/errors.ts';
 import type { EvidenceKind, EvidenceRecord, RunCounts, UnsignedEvidenceRecord } from '../core/types.ts';
 import { VERDICTS } from '../core/verdict.ts';
-import { canonicalJson } from '../core/canonical.ts';
+import { canonicalMembers } from '../core/canonical.ts';
 import { EVIDENCE_FILE } from './files.ts';
 import { genesisHash, sha256Hex } from './hash.ts';
 import { EVIDENCE_KINDS } from './reader.ts';
@@ -89,9 +89,12 @@ export async function openEvidenceWriter(dir: string, options: EvidenceWriterOpt
     draft.runId = runId;
     draft.prevHash = head;
     delete draft.hash;
-    const hash = sha256Hex(canonicalJson(draft));
-    const line = canonicalJson({ ...draft, hash });
-    const bytes = Buffer.from(`${line}\n`, 'utf8');
+    // The hash covers the canonical JSON of the record without it; the line is the same members plus the hash.
+    const { keys, members } = canonicalMembers(draft);
+    const hash = sha256Hex(`{${members.join(',')}}`);
+    const at = keys.findIndex((key) => key > 'hash');
+    members.splice(at < 0 ? members.length : at, 0, `"hash":"${hash}"`);
+    const bytes = Buffer.from(`{${members.join(',')}}\n`, 'utf8');
     try {
       // One synchronous write(2) per record: the line is in the OS (surviving SIGKILL) before `append` resolves,
       // without a thread-pool round trip per record.
@@ -104,7 +107,7 @@ export async function openEvidenceWriter(dir: string, options: EvidenceWriterOpt
     fileHash.update(bytes);
     count += 1;
     head = hash;
-    const stored = JSON.parse(line) as EvidenceRecord;
+    const stored = { ...draft, hash } as unknown as EvidenceRecord;
     byKind[stored.kind] = (byKind[stored.kind] ?? 0) + 1;
     byVerdict[stored.verdict] = (byVerdict[stored.verdict] ?? 0) + 1;
     return stored;

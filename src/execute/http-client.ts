@@ -1,5 +1,9 @@
-import { Agent, type Dispatcher } from 'undici';
+import type tls from 'node:tls';
 import type { Exchange, OutgoingRequest, Outcome, ResponseView, TransportFailureKind } from '../core/exchange.ts';
+import { ConnectionPool, type Connection, type ExchangeSink } from './http1/connection-pool.ts';
+import { requestBytes } from './http1/request-head.ts';
+import type { ResponseHead } from './http1/response-parser.ts';
+import { TransportError } from './http1/transport-error.ts';
 import { Budget, RateLimiter, Semaphore } from './limits.ts';
 import { hostAllowed } from './scope.ts';
 
@@ -10,6 +14,8 @@ export interface HttpClientOptions {
   concurrency: number;
   ratePerSecond: number;
   budget?: Budget;
+  /** Extra TLS settings (tests trust their own CA this way); certificates are always verified. */
+  tls?: Pick<tls.ConnectionOptions, 'ca'>;
 }
 
 export interface HttpClient {
@@ -24,9 +30,9 @@ const DEADLINE_SLACK_MS = 1000;
 /** How often the deadline watch looks at the exchanges in flight. */
 const WATCH_EVERY_MS = 100;
 
-/** The only place requests leave the harness: undici, pooled, no redirects followed, bodies capped. */
+/** The only place requests leave the harness: HTTP/1.1 on pooled keep-alive connections, no redirects followed, bodies capped. */
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const agent = new Agent({ connections: options.concurrency, pipelining: 1, connectTimeout: options.timeoutMs });
+  const pool = new ConnectionPool({ tls: options.tls });
   const gate = new Semaphore(options.concurrency);
   const rate = new RateLimiter(options.ratePerSecond);
   const budget = options.budget ?? new Budget();
@@ -38,6 +44,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const url = parseUrl(req.url);
     if (!url || !hostAllowed(url, options.allowHosts)) {
       return exchangeOf(req, failure('out-of-scope', `refused: ${hostOf(req.url)} is not on the host allowlist; nothing was sent`), startedAt, t0);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      return exchangeOf(req, failure('out-of-scope', `refused: ${url.protocol} is not HTTP; nothing was sent`), startedAt, t0);
     }
     const spent = budget.reserve();
     if (spent) return exchangeOf(req, failure('budget', `not sent: ${spent}`), startedAt, t0);
@@ -58,9 +67,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   async function transmit(req: OutgoingRequest, url: URL): Promise<Outcome> {
     let response: ResponseView;
     try {
-      response = await new ExchangeHandler(agent, req, url, options, deadlines).promise;
+      response = await new PendingExchange(pool, req, url, options, deadlines).promise;
     } catch (error) {
-      return failure(classify(error), describe(error, options.timeoutMs));
+      if (error instanceof TransportError) return failure(error.kind, error.message);
+      return failure('error', (error as Error).message ?? String(error));
     }
     const location = response.headers['location'];
     if (response.status >= 300 && response.status < 400 && location) {
@@ -76,7 +86,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     send,
     budget,
     async close() {
-      await agent.close();
+      pool.close();
       deadlines.stop();
     },
   };
@@ -87,13 +97,12 @@ function exchangeOf(request: OutgoingRequest, outcome: Outcome, startedAt: strin
 }
 
 /**
- * One HTTP exchange through undici's dispatcher API (a response stream per request, as `request()` makes, cost
- * two thirds of the throughput at these sizes; so do per-request closures when run through tsx). The body is
- * kept up to `maxBodyBytes`; past that the connection is dropped, so the rest is never downloaded. The exchange
- * ends by a deadline: undici bounds connecting, the headers and each gap between body chunks by `timeoutMs`; the
- * deadline watch bounds a body dripped slowly enough to dodge the gap timeout.
+ * One HTTP exchange on a pooled connection. The body is kept up to `maxBodyBytes`; past that the connection is
+ * dropped, so the rest is never downloaded. The deadline watch ends an exchange that is silent for `timeoutMs`
+ * (connecting, waiting for the head, or between body chunks) or that runs past `timeoutMs` + slack in all (a
+ * body dripped slowly enough to dodge the silence check).
  */
-class ExchangeHandler implements Dispatcher.DispatchHandler {
+class PendingExchange implements ExchangeSink, Watched {
   readonly promise: Promise<ResponseView>;
   private resolve!: (response: ResponseView) => void;
   private reject!: (error: Error) => void;
@@ -102,93 +111,79 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   private status = 0;
   private headers: Record<string, string> = {};
   private settled = false;
-  private controller: Dispatcher.DispatchController | undefined;
+  private connection: Connection | undefined;
+  private readonly deadline: number;
+  private lastHeard: number;
   watchSlot = -1;
-  watchDeadline = 0;
 
-  constructor(agent: Agent, req: OutgoingRequest, url: URL, private readonly options: HttpClientOptions, private readonly deadlines: DeadlineWatch) {
+  constructor(pool: ConnectionPool, req: OutgoingRequest, url: URL, private readonly options: HttpClientOptions, private readonly deadlines: DeadlineWatch) {
     this.promise = new Promise<ResponseView>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
     });
-    deadlines.watch(this, performance.now() + options.timeoutMs + DEADLINE_SLACK_MS);
+    this.lastHeard = performance.now();
+    this.deadline = this.lastHeard + options.timeoutMs + DEADLINE_SLACK_MS;
     try {
-      agent.dispatch(
-        {
-          origin: url.origin,
-          path: `${url.pathname}${url.search}`,
-          method: req.method as Dispatcher.HttpMethod,
-          headers: req.headers,
-          body: req.body ?? null,
-          headersTimeout: options.timeoutMs,
-          bodyTimeout: options.timeoutMs,
-        },
-        this,
-      );
+      const bytes = requestBytes(req.method, url, req.headers, req.body);
+      deadlines.watch(this);
+      this.connection = pool.send(url, bytes, req.method, this);
     } catch (error) {
-      this.fail(error as Error);
+      this.onError(error as TransportError);
     }
   }
 
   /** Called by the deadline watch. */
-  expire(): void {
-    this.fail(Object.assign(new Error(`no complete answer within ${this.options.timeoutMs} ms`), { name: 'TimeoutError', code: 'TA_DEADLINE_TIMEOUT' }));
+  check(now: number): void {
+    if (now - this.lastHeard < this.options.timeoutMs && now < this.deadline) return;
+    this.connection?.destroy();
+    this.onError(new TransportError('timeout', `no complete answer within ${this.options.timeoutMs} ms`));
   }
 
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller;
-    if (this.settled) controller.abort(new Error('the exchange ended before it started'));
+  onHead(head: ResponseHead): void {
+    this.lastHeard = performance.now();
+    this.status = head.status;
+    this.headers = head.headers;
   }
 
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
-    if (statusCode < 200) return; // 1xx: the final answer follows
-    this.status = statusCode;
-    this.headers = flattenHeaders(headers);
-  }
-
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.settled) return;
+  onBody(chunk: Buffer): void {
+    this.lastHeard = performance.now();
     const room = this.options.maxBodyBytes - this.bytes;
     if (chunk.length > room) {
       if (room > 0) this.chunks.push(chunk.subarray(0, room));
       this.bytes += room;
+      this.connection?.destroy();
       this.finish(true);
-      controller.abort(new Error('response body cut at maxBodyBytes'));
       return;
     }
     this.chunks.push(chunk);
     this.bytes += chunk.length;
   }
 
-  onResponseEnd(): void {
+  onComplete(): void {
     this.finish(false);
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.fail(error);
+  onError(error: TransportError): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.deadlines.forget(this);
+    this.reject(error);
   }
 
   private finish(truncated: boolean): void {
     if (this.settled) return;
     this.settled = true;
     this.deadlines.forget(this);
-    this.resolve({ status: this.status, headers: this.headers, bodyText: Buffer.concat(this.chunks).toString('utf8'), bodyBytes: this.bytes, truncated });
-  }
-
-  private fail(error: Error): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.deadlines.forget(this);
-    this.controller?.abort(error);
-    this.reject(error);
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    this.resolve({ status: this.status, headers: this.headers, bodyText: body.toString('utf8'), bodyBytes: this.bytes, truncated });
   }
 }
 
 interface Watched {
-  expire(): void;
-  /** Set by the watch: where the entry sits and when it expires. */
+  /** Ends the entry if it is overdue at `now`. */
+  check(now: number): void;
+  /** Set by the watch: where the entry sits. */
   watchSlot: number;
-  watchDeadline: number;
 }
 
 /**
@@ -203,11 +198,10 @@ class DeadlineWatch {
   private timer: NodeJS.Timeout | undefined;
   constructor(private readonly everyMs: number) {}
 
-  watch(entry: Watched, deadline: number): void {
+  watch(entry: Watched): void {
     const slot = this.free.pop() ?? this.slots.length;
     this.slots[slot] = entry;
     entry.watchSlot = slot;
-    entry.watchDeadline = deadline;
     this.count++;
     if (!this.timer) {
       this.timer = setInterval(() => this.sweep(), this.everyMs);
@@ -231,12 +225,7 @@ class DeadlineWatch {
 
   private sweep(): void {
     const now = performance.now();
-    for (const entry of this.slots) {
-      if (entry && now >= entry.watchDeadline) {
-        this.forget(entry);
-        entry.expire();
-      }
-    }
+    for (const entry of this.slots) if (entry) entry.check(now);
     if (this.count === 0) this.stop();
   }
 }
@@ -254,31 +243,6 @@ function parseUrl(url: string, base?: string): URL | undefined {
   }
 }
 
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name in headers) {
-    const value = headers[name];
-    if (value !== undefined) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
-}
-
 function failure(kind: TransportFailureKind, message: string): Outcome {
   return { kind: 'failure', failure: { kind, message } };
-}
-
-function classify(error: unknown): TransportFailureKind {
-  const code = (error as { code?: string }).code ?? '';
-  const name = (error as { name?: string }).name ?? '';
-  if (/TIMEOUT/.test(code) || name === 'TimeoutError' || name === 'AbortError') return 'timeout';
-  if (code === 'ECONNREFUSED') return 'refused';
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return 'reset';
-  return 'error';
-}
-
-function describe(error: unknown, timeoutMs: number): string {
-  const kind = classify(error);
-  if (kind === 'timeout') return `no complete answer within ${timeoutMs} ms`;
-  const code = (error as { code?: string }).code;
-  return `${code ? `${code}: ` : ''}${(error as Error).message ?? String(error)}`;
 }

@@ -143,6 +143,9 @@ export async function startReferenceTarget(options: StartOptions = {}): Promise<
 function newPool(connectionString: string, max: number, log: (line: string) => void): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, idleTimeoutMillis: 10_000 });
   pool.on('error', (error) => log(`database pool: ${error.message}`));
+  // pg-pool stops listening to a client as it ends it, and ending is not awaited by pool.end(): dropping the
+  // database right after (stop()) can reach a client still closing, whose error must not crash the process.
+  pool.on('connect', (client) => client.on('error', (error) => log(`database client: ${error.message}`)));
   return pool;
 }
 
