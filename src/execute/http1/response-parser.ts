@@ -82,22 +82,10 @@ export class ResponseParser {
         case State.Head:
           at = this.readHead(chunk, at);
           break;
-        case State.Length: {
-          const take = Math.min(this.remaining, chunk.length - at);
-          this.remaining -= take;
-          this.body(chunk, at, at + take);
-          at += take;
-          if (this.remaining === 0 && this.state === State.Length) this.done();
+        case State.Length:
+        case State.ChunkData:
+          at = this.readCounted(chunk, at);
           break;
-        }
-        case State.ChunkData: {
-          const take = Math.min(this.remaining, chunk.length - at);
-          this.remaining -= take;
-          this.body(chunk, at, at + take);
-          at += take;
-          if (this.remaining === 0 && this.state === State.ChunkData) this.state = State.ChunkEnd;
-          break;
-        }
         case State.ChunkSize:
         case State.ChunkEnd:
         case State.Trailers:
@@ -122,6 +110,19 @@ export class ResponseParser {
     else if (this.state !== State.Done && this.state !== State.Stopped) {
       throw new TransportError('reset', this.started ? 'the connection closed before the response was complete' : 'the connection closed before any response');
     }
+  }
+
+  /** Body bytes of a known count: a Content-Length body, or one chunk's data. */
+  private readCounted(chunk: Buffer, at: number): number {
+    const state = this.state;
+    const take = Math.min(this.remaining, chunk.length - at);
+    this.remaining -= take;
+    this.body(chunk, at, at + take);
+    if (this.remaining === 0 && this.state === state) {
+      if (state === State.Length) this.done();
+      else this.state = State.ChunkEnd;
+    }
+    return at + take;
   }
 
   private body(chunk: Buffer, from: number, to: number): void {
