@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCommand } from '../../src/cli/commands/verify.ts';
+import { canonicalJson, sha256Hex } from '../../src/core/canonical.ts';
 import { createRedactor, openEvidenceWriter, readEvidence, readManifest, verifyRun, writeManifest } from '../../src/evidence/index.ts';
 import { editEvidence, keyFiles, rec, tempDir, writeSyntheticRun } from './support/synthetic-run.ts';
 
@@ -40,6 +41,17 @@ describe('evidence chain', () => {
     expect(r.headHash).toBe(run.manifest?.headHash);
     expect(run.records.map((x) => x.seq)).toEqual(run.records.map((_, i) => i + 1));
     expect((await cli([run.dir])).code).toBe(0);
+  });
+
+  it('writes each record as the canonical JSON of itself, its hash covering the rest', async () => {
+    const run = await writeSyntheticRun(fresh());
+    const lines = (await readFile(join(run.dir, 'evidence.jsonl'), 'utf8')).trimEnd().split('\n');
+    expect(lines.length).toBe(run.records.length);
+    for (const line of lines) {
+      const { hash, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      expect(line).toBe(canonicalJson({ ...rest, hash }));
+      expect(hash).toBe(sha256Hex(canonicalJson(rest)));
+    }
   });
 
   it('names the record when one character of it changes', async () => {
