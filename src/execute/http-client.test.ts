@@ -115,6 +115,24 @@ describe('connection reuse', () => {
     expect(server.connections).toBe(2);
   });
 
+  it('a reused connection closed before answering: GET, HEAD, OPTIONS, PUT, DELETE go once more on a new connection; POST and PATCH fail as reset', async () => {
+    for (const method of ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'POST', 'PATCH']) {
+      // Each connection answers its first request, then drops without a word: the server's idle close racing the next request.
+      const served = new WeakSet<net.Socket>();
+      const server = await serve((_i, socket) => {
+        if (served.has(socket)) return void socket.destroy();
+        served.add(socket);
+        socket.write(ok('')); // no body: the answer to HEAD is framed the same way
+      });
+      const c = client();
+      const send = () => c.send({ method, url: `${server.url}/x`, headers: {}, ...(method === 'PUT' || method === 'POST' || method === 'PATCH' ? { body: '{}' } : {}) });
+      expect(statusOf(await send())).toBe(200);
+      const second = await send();
+      const idempotent = !['POST', 'PATCH'].includes(method);
+      expect([method, statusOf(second), server.requests.length, server.connections]).toEqual([method, idempotent ? 200 : 'reset', idempotent ? 3 : 2, idempotent ? 2 : 1]);
+    }
+  });
+
   it('a Keep-Alive timeout too short to race safely is not reused', async () => {
     const server = await serve((_i, socket) => socket.write(ok('x', 'keep-alive: timeout=1\r\n')));
     const c = client();

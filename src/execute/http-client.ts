@@ -27,6 +27,8 @@ export interface HttpClient {
 
 /** How long past `timeoutMs` a whole exchange may take (connecting, headers and each body gap are bounded by `timeoutMs`). */
 const DEADLINE_SLACK_MS = 1000;
+/** Methods that may be sent again when a reused connection turns out closed before answering. */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 /** How often the deadline watch looks at the exchanges in flight. */
 const WATCH_EVERY_MS = 100;
 
@@ -107,16 +109,24 @@ class PendingExchange implements ExchangeSink, Watched {
   private resolve!: (response: ResponseView) => void;
   private reject!: (error: Error) => void;
   private readonly chunks: Buffer[] = [];
-  private bytes = 0;
+  private received = 0;
   private status = 0;
   private headers: Record<string, string> = {};
   private settled = false;
   private connection: Connection | undefined;
+  private request: string | Buffer = '';
+  private resent = false;
   private readonly deadline: number;
   private lastHeard: number;
   watchSlot = -1;
 
-  constructor(pool: ConnectionPool, req: OutgoingRequest, url: URL, private readonly options: HttpClientOptions, private readonly deadlines: DeadlineWatch) {
+  constructor(
+    private readonly pool: ConnectionPool,
+    private readonly req: OutgoingRequest,
+    private readonly url: URL,
+    private readonly options: HttpClientOptions,
+    private readonly deadlines: DeadlineWatch,
+  ) {
     this.promise = new Promise<ResponseView>((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -124,11 +134,11 @@ class PendingExchange implements ExchangeSink, Watched {
     this.lastHeard = performance.now();
     this.deadline = this.lastHeard + options.timeoutMs + DEADLINE_SLACK_MS;
     try {
-      const bytes = requestBytes(req.method, url, req.headers, req.body);
+      this.request = requestBytes(req.method, url, req.headers, req.body);
       deadlines.watch(this);
-      this.connection = pool.send(url, bytes, req.method, this);
+      this.connection = pool.send(url, this.request, req.method, this);
     } catch (error) {
-      this.onError(error as TransportError);
+      this.onError(error as TransportError, false);
     }
   }
 
@@ -136,7 +146,7 @@ class PendingExchange implements ExchangeSink, Watched {
   check(now: number): void {
     if (now - this.lastHeard < this.options.timeoutMs && now < this.deadline) return;
     this.connection?.destroy();
-    this.onError(new TransportError('timeout', `no complete answer within ${this.options.timeoutMs} ms`));
+    this.onError(new TransportError('timeout', `no complete answer within ${this.options.timeoutMs} ms`), false);
   }
 
   onHead(head: ResponseHead): void {
@@ -147,24 +157,31 @@ class PendingExchange implements ExchangeSink, Watched {
 
   onBody(chunk: Buffer): void {
     this.lastHeard = performance.now();
-    const room = this.options.maxBodyBytes - this.bytes;
+    const room = this.options.maxBodyBytes - this.received;
     if (chunk.length > room) {
       if (room > 0) this.chunks.push(chunk.subarray(0, room));
-      this.bytes += room;
+      this.received += room;
       this.connection?.destroy();
       this.finish(true);
       return;
     }
     this.chunks.push(chunk);
-    this.bytes += chunk.length;
+    this.received += chunk.length;
   }
 
   onComplete(): void {
     this.finish(false);
   }
 
-  onError(error: TransportError): void {
+  onError(error: TransportError, unanswered: boolean): void {
     if (this.settled) return;
+    // A kept-alive connection the server closed as the request left: it never read the request, so a request
+    // that may be repeated (RFC 9110 §9.2.2) goes once more, on a new connection, within the same deadline.
+    if (unanswered && !this.resent && IDEMPOTENT.has(this.req.method)) {
+      this.resent = true;
+      this.connection = this.pool.send(this.url, this.request, this.req.method, this, true);
+      return;
+    }
     this.settled = true;
     this.deadlines.forget(this);
     this.reject(error);
@@ -175,7 +192,7 @@ class PendingExchange implements ExchangeSink, Watched {
     this.settled = true;
     this.deadlines.forget(this);
     const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-    this.resolve({ status: this.status, headers: this.headers, bodyText: body.toString('utf8'), bodyBytes: this.bytes, truncated });
+    this.resolve({ status: this.status, headers: this.headers, bodyText: body.toString('utf8'), bodyBytes: this.received, truncated });
   }
 }
 

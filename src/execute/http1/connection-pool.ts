@@ -5,7 +5,11 @@ import { TransportError } from './transport-error.ts';
 
 /** What a connection reports to the exchange it is carrying. */
 export interface ExchangeSink extends ResponseSink {
-  onError(error: TransportError): void;
+  /**
+   * `unanswered`: the connection had carried an earlier exchange and not one byte of this answer arrived, the
+   * mark of a keep-alive connection the server closed as the request left (it never read the request).
+   */
+  onError(error: TransportError, unanswered: boolean): void;
 }
 
 /** How long an idle connection is kept when the server does not say. */
@@ -30,10 +34,10 @@ export class ConnectionPool {
 
   constructor(private readonly options: PoolOptions = {}) {}
 
-  /** Sends `bytes` on a live idle connection to `url`'s origin, or on a new one; the answer goes to `sink`. */
-  send(url: URL, bytes: string | Buffer, method: string, sink: ExchangeSink): Connection {
+  /** Sends `bytes` on a live idle connection to `url`'s origin (unless `fresh`), or on a new one; the answer goes to `sink`. */
+  send(url: URL, bytes: string | Buffer, method: string, sink: ExchangeSink, fresh = false): Connection {
     const key = url.origin;
-    const stack = this.idle.get(key);
+    const stack = fresh ? undefined : this.idle.get(key);
     const now = performance.now();
     let connection: Connection | undefined;
     while (stack && stack.length > 0) {
@@ -86,6 +90,7 @@ export class Connection implements ResponseSink {
   private sink: ExchangeSink | undefined;
   private idleMs = 0;
   private dead = false;
+  private carried = 0;
   idleUntil = 0;
 
   constructor(
@@ -106,6 +111,7 @@ export class Connection implements ResponseSink {
 
   carry(bytes: string | Buffer, method: string, sink: ExchangeSink): void {
     this.sink = sink;
+    this.carried++;
     this.parser.expect(method);
     this.socket.ref();
     if (typeof bytes === 'string') this.socket.write(bytes, 'latin1');
@@ -171,8 +177,9 @@ export class Connection implements ResponseSink {
 
   private fail(error: TransportError): void {
     const sink = this.sink;
+    const unanswered = this.carried > 1 && !this.parser.started;
     this.destroy();
-    sink?.onError(error);
+    sink?.onError(error, unanswered);
   }
 }
 
