@@ -41,7 +41,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const deadlines = new DeadlineWatch(WATCH_EVERY_MS);
 
   async function send(req: OutgoingRequest): Promise<Exchange> {
-    const startedAt = new Date().toISOString();
+    const startedAt = isoNow();
     const t0 = performance.now();
     const url = parseUrl(req.url);
     if (!url || !hostAllowed(url, options.allowHosts)) {
@@ -60,28 +60,22 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       // Reserved earlier, but waited: the deadline may have passed or the run been interrupted meanwhile.
       const lapsed = budget.lapsed();
       if (lapsed) return exchangeOf(req, failure('budget', `not sent: ${lapsed}`), startedAt, t0);
-      return exchangeOf(req, await transmit(req, url), startedAt, t0);
+      const outcome = await new PendingExchange(pool, req, url, options, deadlines).promise;
+      if (outcome.kind === 'response') noteRefusedRedirect(outcome.response, req.url);
+      return exchangeOf(req, outcome, startedAt, t0);
     } finally {
       gate.release();
     }
   }
 
-  async function transmit(req: OutgoingRequest, url: URL): Promise<Outcome> {
-    let response: ResponseView;
-    try {
-      response = await new PendingExchange(pool, req, url, options, deadlines).promise;
-    } catch (error) {
-      if (error instanceof TransportError) return failure(error.kind, error.message);
-      return failure('error', (error as Error).message ?? String(error));
-    }
+  /** A redirect is never followed; one that points off the allowlist is marked so in the evidence. */
+  function noteRefusedRedirect(response: ResponseView, from: string): void {
     const location = response.headers['location'];
-    if (response.status >= 300 && response.status < 400 && location) {
-      const redirect = parseUrl(location, req.url);
-      if (!(redirect && hostAllowed(redirect, options.allowHosts))) {
-        response.headers['x-tenancy-audit-note'] = `redirect to ${redirect ? redirect.host : 'an unparsable location'} refused (not on the allowlist)`;
-      }
+    if (response.status < 300 || response.status >= 400 || !location) return;
+    const redirect = parseUrl(location, from);
+    if (!(redirect && hostAllowed(redirect, options.allowHosts))) {
+      response.headers['x-tenancy-audit-note'] = `redirect to ${redirect ? redirect.host : 'an unparsable location'} refused (not on the allowlist)`;
     }
-    return { kind: 'response', response };
   }
 
   return {
@@ -92,6 +86,18 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       deadlines.stop();
     },
   };
+}
+
+let isoMs = 0;
+let iso = '';
+/** The time as ISO 8601, formatted once per millisecond (many exchanges start within one). */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== isoMs) {
+    isoMs = ms;
+    iso = new Date(ms).toISOString();
+  }
+  return iso;
 }
 
 function exchangeOf(request: OutgoingRequest, outcome: Outcome, startedAt: string, t0: number): Exchange {
@@ -105,9 +111,9 @@ function exchangeOf(request: OutgoingRequest, outcome: Outcome, startedAt: strin
  * body dripped slowly enough to dodge the silence check).
  */
 class PendingExchange implements ExchangeSink, Watched {
-  readonly promise: Promise<ResponseView>;
-  private resolve!: (response: ResponseView) => void;
-  private reject!: (error: Error) => void;
+  /** Settles with the response or the transport failure; never rejects. */
+  readonly promise: Promise<Outcome>;
+  private resolve!: (outcome: Outcome) => void;
   private readonly chunks: Buffer[] = [];
   private received = 0;
   private status = 0;
@@ -127,10 +133,7 @@ class PendingExchange implements ExchangeSink, Watched {
     private readonly options: HttpClientOptions,
     private readonly deadlines: DeadlineWatch,
   ) {
-    this.promise = new Promise<ResponseView>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
+    this.promise = new Promise<Outcome>((resolve) => (this.resolve = resolve));
     this.lastHeard = performance.now();
     this.deadline = this.lastHeard + options.timeoutMs + DEADLINE_SLACK_MS;
     try {
@@ -138,7 +141,7 @@ class PendingExchange implements ExchangeSink, Watched {
       deadlines.watch(this);
       this.connection = pool.send(url, this.request, req.method, this);
     } catch (error) {
-      this.onError(error as TransportError, false);
+      this.onError(error as Error, false);
     }
   }
 
@@ -173,7 +176,7 @@ class PendingExchange implements ExchangeSink, Watched {
     this.finish(false);
   }
 
-  onError(error: TransportError, unanswered: boolean): void {
+  onError(error: Error, unanswered: boolean): void {
     if (this.settled) return;
     // A kept-alive connection the server closed as the request left: it never read the request, so a request
     // that may be repeated (RFC 9110 §9.2.2) goes once more, on a new connection, within the same deadline.
@@ -184,7 +187,7 @@ class PendingExchange implements ExchangeSink, Watched {
     }
     this.settled = true;
     this.deadlines.forget(this);
-    this.reject(error);
+    this.resolve(error instanceof TransportError ? failure(error.kind, error.message) : failure('error', error.message ?? String(error)));
   }
 
   private finish(truncated: boolean): void {
@@ -192,7 +195,7 @@ class PendingExchange implements ExchangeSink, Watched {
     this.settled = true;
     this.deadlines.forget(this);
     const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-    this.resolve({ status: this.status, headers: this.headers, bodyText: body.toString('utf8'), bodyBytes: this.received, truncated });
+    this.resolve({ kind: 'response', response: { status: this.status, headers: this.headers, bodyText: body.toString('utf8'), bodyBytes: this.received, truncated } });
   }
 }
 
