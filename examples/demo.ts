@@ -34,7 +34,7 @@ async function demo(argv: string[]): Promise<number> {
       command: `npm run demo${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
       onEvent: createTerminalReporter({ live: Boolean(process.stdout.isTTY) && !process.env['CI'] }),
     });
-    await renderRunReports(result.dir, undefined);
+    await renderRunReports(result.dir);
     process.stdout.write(`evidence and reports: ${result.dir}\n\n`);
     // Rule 3 of the seed, checked where it lives: the target's own database, audited as its app role.
     process.stdout.write('auditing the reference target\'s database as its application role…\n');

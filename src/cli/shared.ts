@@ -1,4 +1,6 @@
 import { InvalidArgumentError } from 'commander';
+import { TenancyAuditError } from '../core/errors.ts';
+import { REPORT_FORMATS, type ReportFormat } from '../report/render.ts';
 
 /** A commander parser for whole numbers, with a clear message naming the flag. */
 export function int(flag: string, min = Number.MIN_SAFE_INTEGER) {
@@ -24,9 +26,19 @@ export function redactedArgv(argv: readonly string[] = process.argv.slice(2)): s
   return ['tenancy-audit', ...out].join(' ');
 }
 
+/** `--format`: comma-separated report formats, all known; checked before any work starts. */
+export function parseFormats(list: string | undefined): ReportFormat[] {
+  if (list === undefined) return [...REPORT_FORMATS];
+  const formats = list.split(',').map((f) => f.trim()).filter(Boolean);
+  const unknown = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
+  if (unknown.length > 0 || formats.length === 0) {
+    throw new TenancyAuditError('TA_USAGE', `--format ${list}: unknown format ${unknown.join(', ') || '(none)'}`, { hint: `Use any of ${REPORT_FORMATS.join(',')}.` });
+  }
+  return formats as ReportFormat[];
+}
+
 /** Renders the run folder's reports (from evidence files only). */
-export async function renderRunReports(dir: string, formats: string | undefined): Promise<void> {
+export async function renderRunReports(dir: string, formats: readonly ReportFormat[] = REPORT_FORMATS): Promise<void> {
   const { renderReport } = await import('../report/index.ts');
-  const list = (formats ?? 'html,md,junit,json').split(',').map((f) => f.trim()).filter(Boolean) as ('html' | 'md' | 'junit' | 'json')[];
-  await renderReport(dir, { formats: list });
+  await renderReport(dir, { formats });
 }

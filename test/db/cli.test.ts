@@ -115,6 +115,7 @@ describe('tenancy-audit db (usage errors through main)', () => {
     [['--tenant-setting', 'app.tenant_id'], /exactly one of --database-url or --migrations/],
     [['--migrations', 'examples/reference-target/migrations', '--tenant-setting', 'app.tenant_id'], /--app-role/],
     [['--config', 'package.json', '--tenant-setting', 'app.tenant_id'], /unknown key "name"/],
+    [['--database-url', 'postgres://x@127.0.0.1/db', '--tenant-setting', 'app.tenant_id', '--format', 'pdf'], /--format pdf: unknown format pdf/],
   ])('exits 2 for %j with a clear message and no stack', async (argv, message) => {
     const before = await fs.readdir(reports);
     const { code, errors } = await run(argv);

@@ -116,5 +116,10 @@ describe('tenancy-audit run (the real binary) on the reference target', () => {
     expect(unreachable.code).toBe(3);
     expect(unreachable.out).toMatch(/unreachable/);
     expect(unreachable.out).not.toMatch(/\n\s+at /);
+    // A bad --format is refused before the run: against the same unreachable target it is a 2, not a 3.
+    const format = await cli(runArgs('http://127.0.0.1:9', ['--suite', 'isolation.cross-tenant', '--format', 'html,htm']));
+    expect(format.code).toBe(2);
+    expect(format.out).toMatch(/--format html,htm: unknown format htm/);
+    expect(format.out).not.toMatch(/\n\s+at /);
   });
 });

@@ -13,7 +13,7 @@ import { canonicalJson, createRedactor, openEvidenceWriter, sha256Hex, writeMani
 import { isFailing, suiteStatus, type SuiteTally } from '../../report/suite-status.ts';
 import { describeRunContext, TOOL_VERSION } from '../../run/context-info.ts';
 import { exitCodeOf } from '../../run/exit-code.ts';
-import { int, redactedArgv, renderRunReports } from '../shared.ts';
+import { int, parseFormats, redactedArgv, renderRunReports } from '../shared.ts';
 import { paint } from '../terminal.ts';
 
 export interface DbFlags {
@@ -111,6 +111,7 @@ interface Tally extends SuiteTally {
 
 export async function dbFromFlags(flags: DbFlags, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const line = (text = '') => write(`${text}\n`);
+  const formats = parseFormats(flags.format);
   const { options, file, failOn, reportDir } = await resolveDbFlags(flags);
   const signKey = fromEnv(flags.signKey, '--sign-key');
   const seed = options.seed ?? crypto.randomInt(0, 2 ** 31 - 1);
@@ -226,10 +227,10 @@ export async function dbFromFlags(flags: DbFlags, write: (text: string) => void 
   if (written.thumbprint) line(`manifest signed; public key thumbprint ${written.thumbprint}`);
   if (failure !== undefined && !(failure instanceof DatabaseUnavailableError)) {
     // Evidence so far is kept and the manifest says why the audit is incomplete; the error itself is reported by the caller.
-    await renderRunReports(dir, flags.format).catch(() => {});
+    await renderRunReports(dir, formats).catch(() => {});
     throw failure;
   }
-  await renderRunReports(dir, flags.format);
+  await renderRunReports(dir, formats);
   if (failure instanceof DatabaseUnavailableError) {
     line(`database unreachable: ${failure.message}`);
     if (failure.hint) line(`hint: ${failure.hint}`);

@@ -1,10 +1,9 @@
 import { Command } from 'commander';
-import { TenancyAuditError } from '../../core/errors.ts';
 import { REPORT_FORMATS, renderReport } from '../../report/render.ts';
-import type { ReportFormat } from '../../report/render.ts';
 import { formatReportSummary } from '../../report/renderers/console.ts';
 import type { CommandIO } from './verify.ts';
 import { commandErrorCode, paint, resolveKeySpec } from './verify.ts';
+import { parseFormats } from '../shared.ts';
 
 interface ReportFlags {
   format: string;
@@ -63,11 +62,3 @@ export function reportCommand(io: CommandIO = {}): Command {
     });
 }
 
-function parseFormats(list: string): ReportFormat[] {
-  const formats = list.split(',').map((f) => f.trim()).filter(Boolean);
-  const unknown = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
-  if (unknown.length > 0 || formats.length === 0) {
-    throw new TenancyAuditError('TA_USAGE', `--format ${list}: unknown format ${unknown.join(', ') || '(none)'}`, { hint: `Use any of ${REPORT_FORMATS.join(',')}.` });
-  }
-  return formats as ReportFormat[];
-}

@@ -4,7 +4,7 @@ import { TenancyAuditError } from '../../core/errors.ts';
 import { run } from '../../run/run.ts';
 import { parseShard } from '../../run/plan.ts';
 import { createTerminalReporter } from '../terminal.ts';
-import { int, redactedArgv, renderRunReports } from '../shared.ts';
+import { int, parseFormats, redactedArgv, renderRunReports } from '../shared.ts';
 
 export interface RunFlags {
   config?: string;
@@ -50,6 +50,7 @@ export async function runFromFlags(flags: RunFlags, overrides: { config?: Parame
   if (flags.shard !== undefined && !shard) {
     throw new TenancyAuditError('TA_USAGE', `--shard "${flags.shard}" is not of the form i/n`, { hint: 'For example --shard 2/3.' });
   }
+  const formats = parseFormats(flags.format);
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
@@ -75,7 +76,7 @@ export async function runFromFlags(flags: RunFlags, overrides: { config?: Parame
       onEvent: createTerminalReporter({ live: Boolean(process.stdout.isTTY) && !process.env['CI'] }),
     });
     if (result.thumbprint) process.stdout.write(`manifest signed; public key thumbprint ${result.thumbprint}\n`);
-    await renderRunReports(result.dir, flags.format);
+    await renderRunReports(result.dir, formats);
     process.stdout.write(`evidence and reports: ${result.dir}\n`);
     return result.exitCode;
   } finally {
