@@ -146,6 +146,8 @@ async function expectNoFalsePass(outcome: ChaosRun, minProbes = 6): Promise<void
 describe('audits of a target that turns chaotic once its positive controls passed', () => {
   it('baseline: the same target behaving is fail-closed (every probe passes, exit 0)', async () => {
     const outcome = await auditWithChaos('ok');
+    expect(outcome.records.filter((r) => r.kind === 'control' && r.verdict === 'pass').length).toBeGreaterThan(0);
+    expect(outcome.records.filter((r) => r.kind === 'control' && r.verdict !== 'pass')).toEqual([]);
     expect(outcome.probes.length).toBeGreaterThan(20);
     expect(outcome.probes.filter((r) => r.verdict !== 'pass').map(describeProbe)).toEqual([]);
     expect(outcome.result.exitCode).toBe(0);

@@ -14,6 +14,7 @@ import { resolveConfig } from '../../src/config/load.ts';
 import type { ResolvedConfig } from '../../src/config/resolve.ts';
 import { createTerminalReporter } from '../../src/cli/terminal.ts';
 import { createTokenProvider, type TokenProvider, type TokenSource } from '../../src/identity/index.ts';
+import { renderReport } from '../../src/report/index.ts';
 import { run } from '../../src/run/run.ts';
 import { startReferenceTarget, type Mode, type RunningTarget } from '../../examples/reference-target/src/index.ts';
 import { captureMain, filesBelow, REFERENCE_CONFIG, stripAnsi, tempDir, writeYaml } from './helpers.ts';
@@ -84,14 +85,6 @@ function leaksIn(texts: { where: string; text: string }[], secrets: [string, str
   return found;
 }
 
-/** Renders the reports when the renderer exists (it is built alongside); the files below are checked whatever exists. */
-async function renderIfAvailable(dir: string): Promise<boolean> {
-  const mod = (await import('../../src/report/index.ts').catch(() => undefined)) as { renderReport?: (dir: string) => Promise<unknown> } | undefined;
-  if (!mod?.renderReport) return false;
-  await mod.renderReport(dir);
-  return true;
-}
-
 describe.each<Mode>(['fail-closed', 'header-override'])('reference target in mode %s', (mode) => {
   let target: RunningTarget;
   beforeAll(async () => {
@@ -115,11 +108,11 @@ describe.each<Mode>(['fail-closed', 'header-override'])('reference target in mod
       onEvent: createTerminalReporter({ live: false, write: (t) => terminal.push(t) }),
     });
     expect(result.exitCode).toBe(mode === 'fail-closed' ? 0 : 1);
-    const rendered = await renderIfAvailable(result.dir);
+    await renderReport(result.dir);
     const files = await filesBelow(result.dir);
     const names = files.map((f) => path.basename(f.file));
     expect(names).toEqual(expect.arrayContaining(['evidence.jsonl', 'manifest.json']));
-    if (rendered) expect(names).toEqual(expect.arrayContaining(['report.html', 'report.md', 'junit.xml', 'summary.json']));
+    expect(names).toEqual(expect.arrayContaining(['report.html', 'report.md', 'junit.xml', 'summary.json']));
 
     const secrets = secretsOf(config, provider);
     // The run really minted tokens and really sent the secret headers: the check below is not vacuous.

@@ -9,6 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEvidence, readManifest, verifyRun } from '../../src/evidence/index.ts';
+import { renderReport } from '../../src/report/index.ts';
 import { startReferenceTarget, type RunningTarget } from '../../examples/reference-target/src/index.ts';
 import { evidenceLines, pollUntil, REFERENCE_CONFIG, runFolderIn, spawnCli, STACK_LINE, tempDir } from './helpers.ts';
 
@@ -94,9 +95,7 @@ describe('SIGKILL (crash safety)', () => {
     const { child, dir } = await startRun('sigkill-report', 20);
     child.kill('SIGKILL');
     await child.code;
-    const mod = (await import('../../src/report/index.ts').catch(() => undefined)) as typeof import('../../src/report/index.ts') | undefined;
-    if (!mod?.renderReport) return; // the renderer is not part of this build yet
-    const { model, files } = await mod.renderReport(dir);
+    const { model, files } = await renderReport(dir);
     expect(model.run.complete).toBe(false);
     expect(model.run.incompleteReason).toMatch(/did not finish/);
     expect(model.overall.result).not.toBe('pass');

@@ -126,6 +126,7 @@ describe('rls-not-forced database (seeded bug, for contrast)', () => {
       tables: (await c.query('SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = ANY($1)', [TENANT_TABLES])).rows,
       owner: (await c.query("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")).rows.map((r) => r.tableowner),
     }));
+    expect(facts.tables.map((t) => t.relname).sort()).toEqual([...TENANT_TABLES].sort());
     for (const t of facts.tables) expect(t, t.relname).toMatchObject({ relrowsecurity: true, relforcerowsecurity: false });
     expect(facts.owner).toEqual([decodeURIComponent(new URL(notForced.appDatabaseUrl).username)]);
     const rows = await withClient(notForced.appDatabaseUrl, (c) => c.query('SELECT * FROM projects'));

@@ -305,8 +305,10 @@ describe('seeded bug details', () => {
 
   it.each(pair('default-tenant'))('unusable tenant claims on %s fall back to acme: %s', async (mode, falls) => {
     const t = targets[mode];
+    const acmeProject = await createProject(t, tokens.acme, canary('acme')); // so a fall-back to acme shows in the list
     for (const claim of [{}, { tenant_id: '' }, { tenant_id: null }, { tenant_id: 7 }, { tenant_id: ['globex'] }]) {
       const reply = await as(t, await t.issuer.mint({ sub: 'x', ...claim })).get('/projects');
+      if (falls) expect(names(reply.body), JSON.stringify(claim)).toContain(acmeProject.name);
       if (falls) expect(reply.body.items.every((p: { tenantId: string }) => p.tenantId === 'acme'), JSON.stringify(claim)).toBe(true);
       else expect([401, 403], JSON.stringify(claim)).toContain(reply.status);
       expect(reply.status === 200).toBe(falls);
