@@ -4,7 +4,7 @@ import { loadConfig } from '../config/load.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import { TenancyAuditError } from '../core/errors.ts';
 import type { RunManifest } from '../core/types.ts';
-import { failsAt, verdictRank, worseVerdict, type FailLevel, type Verdict } from '../core/verdict.ts';
+import { verdictRank, worseVerdict, type FailLevel, type Verdict } from '../core/verdict.ts';
 import { createRedactor, openEvidenceWriter, writeManifest } from '../evidence/index.ts';
 import { Budget, Semaphore } from '../execute/limits.ts';
 import { buildProbeSpace } from '../generate/space.ts';
@@ -23,6 +23,7 @@ import { setupFixtures, teardownFixtures } from './fixtures.ts';
 import { ownsKey, planCells, shardOf, type PlannedCell, type Shard } from './plan.ts';
 import { openSession } from './session.ts';
 import { exitCodeOf } from './exit-code.ts';
+import { emptyTally, suiteVerdict } from './suite-verdict.ts';
 import { blockedRecord, controlRecord, findingRecord, probeRecord } from './records.ts';
 import { manifestOf, mutationCatalogue } from './manifest.ts';
 
@@ -128,10 +129,17 @@ export async function run(options: RunOptions): Promise<RunResult> {
     const usedOps = [...new Set([...opsBySuite.values()].flatMap((ops) => [...ops]))];
     const controls = await runControls(ctx, usedOps.map((id) => ctx.operations.get(id)!));
     registerTokens();
+    const tallies = new Map(suites.map((suite) => [suite.id, emptyTally()]));
+    const countControl = (suiteId: string, verdict: Verdict) => {
+      const tally = tallies.get(suiteId)!;
+      if (verdict === 'pass') tally.controlsPassed++;
+      else tally.controlsFailed++;
+    };
     for (const suite of suites) {
       for (const control of controls) {
         if (!opsBySuite.get(suite.id)!.has(control.operation) || !ownsKey(`${suite.id}/${control.operation}`, options.shard)) continue;
         await writer.append(controlRecord(suite, control, seed));
+        countControl(suite.id, control.judgement.verdict);
         worst = worseVerdict(worst, control.judgement.verdict);
         emit({ type: 'control', operation: control.operation, tenant: control.tenant, verdict: control.judgement.verdict, detail: control.judgement.detail });
       }
@@ -139,20 +147,27 @@ export async function run(options: RunOptions): Promise<RunResult> {
     const liveOps = new Set(usedOps.filter((op) => controls.filter((c) => c.operation === op).every((c) => c.judgement.verdict !== 'inconclusive')));
 
     emit({ type: 'phase', name: 'probes' });
-    const perSuite = new Map<string, Partial<Record<Verdict, number>>>();
+    const countVerdict = (suiteId: string, verdict: Verdict, kind: 'verdicts' | 'findings' = 'verdicts') => {
+      const counts = tallies.get(suiteId)![kind];
+      counts[verdict] = (counts[verdict] ?? 0) + 1;
+    };
+    /** Probes that cannot be judged because the cell's positive control did not pass: one inconclusive record. */
+    const block = async (planned: PlannedCell, seedOfCell: number) => {
+      await writer.append(blockedRecord(planned, seedOfCell));
+      countVerdict(planned.suite.id, 'inconclusive');
+    };
     const onProbe = async (cell: PlannedCell, seedOfCell: number, result: CaseResult) => {
       // A generated sequence whose commands were all skipped sent nothing: it is no evidence either way.
       if (result.steps.length === 0) return;
       registerTokens();
       await writer.append(probeRecord(result, seedOfCell));
-      const counts = perSuite.get(cell.suite.id) ?? {};
-      counts[result.judgement.verdict] = (counts[result.judgement.verdict] ?? 0) + 1;
-      perSuite.set(cell.suite.id, counts);
+      countVerdict(cell.suite.id, result.judgement.verdict);
       if (result.judgement.verdict !== 'inconclusive') worst = worseVerdict(worst, result.judgement.verdict);
       emit({ type: 'probe', suite: cell.suite.id, verdict: result.judgement.verdict, requests: budget.requests });
     };
     const findingRank = verdictRank(failOn === 'closed-by-error' ? 'closed-by-error' : 'soft-fail');
-    const receiver = config.async ? await startCallbackReceiver({ host: config.async.callbacks?.listenHost, publicUrl: config.async.callbacks?.publicUrl }) : undefined;
+    // Only scenario cells send jobs that call back: no receiver (no listening port) for a run without them.
+    const receiver = config.async && planned.some((p) => isScenarioCell(p.cell)) ? await startCallbackReceiver({ host: config.async.callbacks?.listenHost, publicUrl: config.async.callbacks?.publicUrl }) : undefined;
     closeReceiver = () => receiver?.close();
     const runOne = async (planned: PlannedCell): Promise<void> => {
       const seedOfCell = cellSeed(seed, planned.cell.key);
@@ -162,25 +177,20 @@ export async function run(options: RunOptions): Promise<RunResult> {
         const cell = planned.cell;
         const control = await executeScenario(ctx, receiver, cell, undefined, 'control');
         await writer.append({ ...probeRecord(control, seedOfCell), kind: 'control' });
+        countControl(planned.suite.id, control.judgement.verdict);
         if (control.judgement.verdict !== 'inconclusive') worst = worseVerdict(worst, control.judgement.verdict);
         emit({ type: 'control', operation: cell.operation, tenant: control.meta.actor ?? '-', verdict: control.judgement.verdict, detail: control.judgement.detail });
-        if (control.judgement.verdict === 'inconclusive') {
-          await writer.append(blockedRecord(planned, seedOfCell));
-          return;
-        }
+        if (control.judgement.verdict === 'inconclusive') return block(planned, seedOfCell);
         outcome = await runCell(cell, { ...common, execute: (scenario) => executeScenario(ctx, receiver, cell, scenario) });
       } else if (!liveOps.has(planned.cell.operation)) {
-        await writer.append(blockedRecord(planned, seedOfCell));
-        const counts = perSuite.get(planned.suite.id) ?? {};
-        counts.inconclusive = (counts.inconclusive ?? 0) + 1;
-        perSuite.set(planned.suite.id, counts);
-        return;
+        return block(planned, seedOfCell);
       } else {
         outcome = await runCell(planned.cell, { ...common, execute: (probe) => executeProbe(ctx, probe), cacheKey: (probe) => JSON.stringify(probe) });
       }
       for (const finding of outcome.findings) {
         await writer.append(findingRecord(planned, outcome, finding));
         const { result } = finding;
+        countVerdict(planned.suite.id, result.judgement.verdict, 'findings');
         emit({
           type: 'finding',
           suite: planned.suite.id,
@@ -202,15 +212,10 @@ export async function run(options: RunOptions): Promise<RunResult> {
     for (const p of planned.filter((c) => c.writes)) await runOne(p);
 
     for (const suite of suites.filter((x) => runnable.has(x.id))) {
-      const counts = perSuite.get(suite.id) ?? {};
-      const live = (Object.keys(counts) as Verdict[]).some((v) => v !== 'inconclusive');
-      const judged = (Object.keys(counts) as Verdict[]).reduce<Verdict>((w, v) => (v === 'inconclusive' ? w : worseVerdict(w, v)), 'pass');
-      // Only a finding outranks unjudged probes (inconclusive, or blocked by a failed positive control):
-      // a suite passes only when every probe it fired was judged (as src/report/suite-status.ts reads it).
-      const failing = verdictRank(judged) >= verdictRank('soft-fail') || failsAt(judged, failOn);
-      const verdict: Verdict = failing ? judged : !live || (counts.inconclusive ?? 0) > 0 ? 'inconclusive' : judged;
+      const tally = tallies.get(suite.id)!;
+      const verdict = suiteVerdict(tally, failOn);
       if (verdict === 'inconclusive') inconclusiveSuites++;
-      emit({ type: 'suite-end', suite: suite.id, paths: suite.paths, counts, verdict });
+      emit({ type: 'suite-end', suite: suite.id, paths: suite.paths, counts: tally.verdicts, verdict });
     }
     emit({ type: 'phase', name: 'teardown' });
     if (!budget.exhausted) await teardownFixtures(config, fixtures, sendAs);
