@@ -73,6 +73,27 @@ describe('db.rls-behaviour suite', () => {
     expect(records.filter((r) => r.verdict === 'pass')).toEqual([]);
   });
 
+  it("a table whose own control failed never passes, even when another table's control passed", async () => {
+    const base = fakeIO('closed', ['A', 'B']);
+    const documents = base.targets[0]!;
+    const notes: ReadTarget = { ...documents, name: 'public.notes', from: '"public"."notes"', tenantTables: ['public.notes'] };
+    // notes: no tenant ever sees its own rows there (the control cannot be shown live); reads without a tenant error,
+    // which on a table whose control were live would prove "refused with an error".
+    const empty = async (t: ReadTarget, read: () => Promise<ReadObservation>) => (t === notes ? { ...(await read()), rows: [], error: undefined } : read());
+    const io: DbBehaviourIO = {
+      ...base,
+      targets: [documents, notes],
+      readAs: (t, tenant) => empty(t, () => base.readAs(documents, tenant)),
+      readUnset: (t) => base.readUnset(t === notes ? documents : t),
+      readEmpty: (t) => base.readEmpty(t === notes ? documents : t),
+    };
+    const records = await runWith(io);
+    expect(records.find((r) => r.kind === 'control' && r.operation === 'public.notes')).toMatchObject({ verdict: 'inconclusive' });
+    expect(records.filter((r) => r.operation === 'public.notes' && r.verdict === 'pass')).toEqual([]);
+    expect(records.filter((r) => r.operation === 'public.notes' && r.reason === 'suite-control-failed').length).toBeGreaterThan(0);
+    expect(records.filter((r) => r.operation === 'public.documents' && r.verdict !== 'pass')).toEqual([]);
+  });
+
   it('generates the same plans from the same seed (replay), and a different order from another', () => {
     const arb = fc.constantFrom('S1', 'S2', 'S3', 'S4');
     expect(probePlans(['A', 'B', 'C'], 6, arb, 42, 5)).toEqual(probePlans(['A', 'B', 'C'], 6, arb, 42, 5));

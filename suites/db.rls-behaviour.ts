@@ -106,7 +106,8 @@ export default defineSuite({
       for (const tenant of io.tenants) byTenant.set(tenant.value, await io.readAs(target, tenant.value));
       reads.set(target, byTenant);
     }
-    let suiteControl = false;
+    // Tables on which a known tenant read its own rows: a proof counts only when every readable table it reaches is one.
+    const liveTables = new Set<string>();
     for (const target of io.targets.filter((t) => t.kind === 'table' && t.granted && io.tenants.length > 0)) {
       const judged = [...reads.get(target)!].map(([tenant, obs]) => ({ tenant, obs, j: judgeControl(obs, tenant) }));
       const live = judged.filter((x) => x.j.verdict === 'pass');
@@ -115,7 +116,7 @@ export default defineSuite({
         live.length > 0
           ? { verdict: 'pass', reason: 'own-rows-visible', detail: judged.map((x) => x.j.detail).join('; ') }
           : { verdict: 'inconclusive', reason: judged.every((x) => x.obs.error) ? 'control-error' : 'control-no-own-rows', detail: judged.map((x) => x.j.detail).join('; ') };
-      suiteControl ||= live.length > 0;
+      if (live.length > 0) liveTables.add(target.name);
       await record('control-own-rows', target.name, j, shown.obs, { kind: 'control', actor: shown.tenant });
     }
     if (io.tenants.length === 0) {
@@ -139,6 +140,10 @@ export default defineSuite({
       }
       return out;
     };
+    const controlLive = (target: ReadTarget) => {
+      const readable = target.tenantTables.filter((name) => tableTargets.get(name)?.granted);
+      return readable.length > 0 ? readable.every((name) => liveTables.has(name)) : liveTables.size > 0;
+    };
     const readsWork = (target: ReadTarget) => [...(reads.get(target)?.values() ?? [])].some((o) => !o.error);
     const tableFacts = new Map<string, TableFacts>(ctx.snapshot.tables.map((t) => [t.qualified, t]));
     const fingerprints = collectFingerprints(
@@ -158,7 +163,7 @@ export default defineSuite({
       for (const target of io.targets) {
         const obs = mode === 'unset' ? unset.get(target)! : await io.readEmpty(target);
         const facts = { readsWithContext: readsWork(target), rowsKnown: tenantsWithRows(target.tenantTables).size > 0 };
-        await record(rule, target.name, gateOnControl(judgeNoContext(obs, facts), suiteControl), obs, { actor: null });
+        await record(rule, target.name, gateOnControl(judgeNoContext(obs, facts), controlLive(target)), obs, { actor: null });
       }
     }
 
@@ -175,7 +180,7 @@ export default defineSuite({
           const obs = await io.readAs(target, actor);
           const victims = [...tenantsWithRows(target.tenantTables)].filter((t) => t !== actor);
           const j = judgeIsolation(obs, { actor, stranger, fingerprints, victimsHaveRows: victims.length > 0, readsWork: readsWork(target) });
-          await record('tenant-isolation', target.name, gateOnControl(j, suiteControl), obs, { actor, victim: null, replayPath });
+          await record('tenant-isolation', target.name, gateOnControl(j, controlLive(target)), obs, { actor, victim: null, replayPath });
         }
         const table = writeTables.get(target.name);
         if (!table || plan.actor === null || plan.victim === null) continue;
@@ -189,7 +194,7 @@ export default defineSuite({
           else if (kind === 'update-foreign') obs = await io.updateForeign(table, actor, victim, theirs[0]);
           else if (kind === 'update-move') obs = await io.updateMove(table, actor, victim, mine[0]);
           else obs = await io.deleteForeign(table, actor, victim, theirs[0]);
-          await record(rule, table.qualified, gateOnControl(judgeWrite(kind, obs), suiteControl), obs, { actor, victim, replayPath });
+          await record(rule, table.qualified, gateOnControl(judgeWrite(kind, obs), controlLive(target)), obs, { actor, victim, replayPath });
         }
       }
     }

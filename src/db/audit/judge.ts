@@ -229,8 +229,8 @@ export function judgeWrite(kind: WriteKind, obs: WriteObservation): Judgement {
   return { verdict: 'pass', reason: 'no-row-changed', detail: `${where}: ${text.act} changed 0 rows (the row is not visible to ${obs.actor})` };
 }
 
-/** A pass needs the suite's positive control: without it the proof may be vacuous. */
-export function gateOnControl(judgement: Judgement, suiteControlPassed: boolean): Judgement {
-  if (judgement.verdict !== 'pass' || suiteControlPassed) return judgement;
-  return { verdict: 'inconclusive', reason: 'suite-control-failed', detail: `${judgement.detail} — but no positive control passed (the role read no tenant's own rows), so this cannot count as a pass` };
+/** A pass needs the positive control of the tables the proof reads: without it the proof may be vacuous. */
+export function gateOnControl(judgement: Judgement, controlPassed: boolean): Judgement {
+  if (judgement.verdict !== 'pass' || controlPassed) return judgement;
+  return { verdict: 'inconclusive', reason: 'suite-control-failed', detail: `${judgement.detail} — but no positive control passed on the tables it reads (no tenant read its own rows there), so this cannot count as a pass` };
 }
