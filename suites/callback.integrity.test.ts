@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ProbeSpace } from '../src/generate/space.ts';
+import integrity from './callback.integrity.ts';
 import { auditedModes } from '../test/support/audit-reference.ts';
 import { expectClean, expectDetected } from '../test/support/expect-detection.ts';
 
@@ -20,5 +22,13 @@ describe(suite, () => {
     const outcome = await audit('webhook-trusts-payload');
     expectDetected(outcome, suite, 'leak', ['foreign-data-changed'], { readBacks: false });
     expect(outcome.findings.some((f) => f.mutation.id === 'webhook-tenant-mismatch')).toBe(true);
+  });
+});
+
+describe('callback.integrity cells', () => {
+  it('has nothing to fire without a callback receiver (no job would call back, no webhook could be aimed)', () => {
+    const space = (callbacks: object | undefined) => ({ config: { async: { callbacks } }, tenants: ['acme', 'globex'] }) as unknown as ProbeSpace;
+    expect(integrity.cells(space(undefined))).toEqual([]);
+    expect(integrity.cells(space({ timeoutMs: 1000 }))).toHaveLength(1);
   });
 });

@@ -35,7 +35,8 @@ export default defineSuite({
   remediation:
     "Deliver each callback to the URL stored with its own job and sign it with that job's tenant secret; authenticate inbound webhooks by signature first, then derive the tenant from the stored job (never from the payload) and reject any payload that names another tenant.",
   target: 'http',
-  cells: (space) => (space.config.async ? [integrityCell(space.tenants.length)] : []),
+  // Without a callback receiver no job calls back, and the webhooks are aimed at a job that completed: nothing to judge.
+  cells: (space) => (space.config.async?.callbacks ? [integrityCell(space.tenants.length)] : []),
 });
 
 function integrityCell(tenantCount: number): ScenarioCell<Scenario> {

@@ -41,9 +41,10 @@ export async function runSequence<Model extends object, Real>(
   return { meta, judgement: pass(`all ${[...commands].length} steps held`) };
 }
 
-/** The worst of several judgements (inconclusive outranks only pass); a pass when there are none. */
+/** The worst of several judgements (inconclusive outranks only pass); inconclusive when there are none: nothing was shown. */
 export function worstOf(judgements: readonly Judgement[]): Judgement {
-  let worst: Judgement = pass('every step held');
+  if (judgements.length === 0) return { verdict: 'inconclusive', reason: 'nothing-judged', detail: 'no step of the scenario could be judged', seen: [] };
+  let worst = judgements[0]!;
   for (const j of judgements) {
     const [a, b] = [verdictRank(j.verdict), verdictRank(worst.verdict)];
     if (a > b || (a === b && j.verdict === 'inconclusive' && worst.verdict === 'pass')) worst = j;
