@@ -7,7 +7,10 @@ const audit = auditedModes({ suites: [suite, 'callback.integrity'] });
 
 describe(suite, () => {
   it('passes on the fail-closed target, retries included (no false positives)', async () => {
-    expectClean(await audit('fail-closed'), suite, 4);
+    const outcome = await audit('fail-closed');
+    expectClean(outcome, suite, 4);
+    // The control's job result showed its tenant's own data: the oracle could see a foreign tenant's too.
+    expect(outcome.records.filter((r) => r.suite === suite && r.kind === 'control').map((r) => r.reason)).toEqual(['control-live']);
   });
   it.each(['queue-context-lost', 'retry-context-lost'] as const)('finds %s as a leak in job results', async (mode) => {
     const outcome = await audit(mode);

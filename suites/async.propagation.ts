@@ -67,7 +67,9 @@ async function runJobs(world: ScenarioWorld, scenario: Scenario, mutation = 'con
         judged.push({ actor: job.tenant, judgement: inconclusive('poll-timeout', `the job of ${job.tenant} did not finish in time`) });
         return;
       }
-      judged.push({ actor: job.tenant, judgement: world.judge({ expect: 'accept', family: 'cross-tenant', credential: 'legit', actor: job.tenant, response: polled.response }) });
+      // The control's job must show its tenant's own data: a result that shows nobody's could not show a foreign tenant's either.
+      const ownData = mutation === 'positive-control';
+      judged.push({ actor: job.tenant, judgement: world.judge({ expect: 'accept', ownData, family: 'cross-tenant', credential: 'legit', actor: job.tenant, response: polled.response }) });
       if (!job.callback) return;
       const deliveries = await job.callback.waitFor(1, callbackTimeout);
       if (deliveries.length === 0) {

@@ -51,6 +51,8 @@ export interface WorldCallbackEndpoint {
 export interface WorldObservation {
   /** `accept`: a legit request that must succeed and show only the actor's data; `reject` (default): a mutation. */
   expect?: 'accept' | 'reject';
+  /** With `accept`: the actor's own canary must show too (a positive control proving the oracle can see data). */
+  ownData?: boolean;
   family: Family;
   credential: 'legit' | 'invalid';
   actor: string | null;

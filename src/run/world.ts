@@ -3,7 +3,7 @@ import type { EvidenceStep } from '../core/types.ts';
 import type { CallbackReceiver } from '../execute/callback-receiver.ts';
 import { parseJsonSafe } from '../judge/json-path.ts';
 import { judgeProbe } from '../judge/probe.ts';
-import { judgeLegit } from '../judge/control.ts';
+import { judgeControl, judgeLegit } from '../judge/control.ts';
 import type { Outcome, TransportFailureKind } from '../core/exchange.ts';
 import type { ScenarioRequest, ScenarioWorld, WorldResponse } from '../generate/scenario.ts';
 import type { EngineContext } from './context.ts';
@@ -70,7 +70,8 @@ export function createWorld(ctx: EngineContext, receiver: CallbackReceiver | und
           : { kind: 'response', response: { status: response.status, headers: response.headers, bodyText: response.bodyText } };
       const canaries = ctx.fixtures.canaries();
       if (observation.expect === 'accept' && observation.actor !== null) {
-        return judgeLegit({ actor: observation.actor, canaries, outcome });
+        const legit = { actor: observation.actor, canaries, outcome };
+        return observation.ownData ? judgeControl({ ...legit, expectOwnCanary: true }) : judgeLegit(legit);
       }
       return judgeProbe(
         {
