@@ -38,8 +38,9 @@ export interface CellOutcome {
 /**
  * Runs one cell as a fast-check property until it passes. Each failure is shrunk only while it fails the
  * same way (verdict and reason), so a leak never shrinks into an unrelated soft-fail; then the property is
- * checked again with that failure known, so one failure cannot hide a worse one in the same cell.
- * Probes already fired are answered from a cache: re-checking costs no requests.
+ * checked again with that failure known, so one failure cannot hide a worse one in the same cell. Re-checking
+ * costs no requests: the repeated runs are answered from the previous check, probes tried while shrinking from
+ * a cache.
  */
 export async function runCell<T>(cell: Cell<T>, options: CellRunOptions<T>): Promise<CellOutcome> {
   const cache = new Map<string, CaseResult>();
@@ -64,12 +65,18 @@ export async function runCell<T>(cell: Cell<T>, options: CellRunOptions<T>): Pro
     return `${verdict}/${reason}`;
   };
 
+  // Each check repeats the previous one's runs (same seed, same values) up to where it failed: those are answered
+  // from its results in order, so a scenario (which has no cache key) is not fired, recorded and counted again.
+  let replay: CaseResult[] = [];
   while (findings.length < maxFindings && !options.stopped()) {
     let target: string | undefined;
     let lastFailing: CaseResult | undefined;
+    const history: CaseResult[] = [];
     const property = fc.asyncProperty(cell.arbitrary, async (value) => {
       if (options.stopped()) return true;
-      const result = await fire(value);
+      const inRuns = target === undefined; // before the first failure: the runs; after it, shrinking
+      const result = inRuns && history.length < replay.length ? replay[history.length]! : await fire(value);
+      if (inRuns) history.push(result);
       const key = failureKey(result);
       if (key === undefined || known.has(key) || (target !== undefined && key !== target)) return true;
       target ??= key;
@@ -87,6 +94,7 @@ export async function runCell<T>(cell: Cell<T>, options: CellRunOptions<T>): Pro
     }
     if (!details.failed || !lastFailing || target === undefined) break;
     known.add(target);
+    replay = history;
     findings.push({ result: lastFailing, replayPath: details.counterexamplePath ?? '', shrinks: details.numShrinks });
   }
   findings.sort((a, b) => verdictRank(b.result.judgement.verdict) - verdictRank(a.result.judgement.verdict));
