@@ -42,3 +42,11 @@ export async function renderRunReports(dir: string, formats: readonly ReportForm
   const { renderReport } = await import('../report/index.ts');
   await renderReport(dir, { formats });
 }
+
+/** Flag values that may name an environment variable (`env:NAME`, for keys and URLs): its value, else the value as given. */
+export function resolveKeySpec(flag: string, spec: string): string {
+  if (!spec.startsWith('env:')) return spec;
+  const value = process.env[spec.slice(4)];
+  if (!value) throw new TenancyAuditError('TA_USAGE', `${flag} ${spec}: the environment variable is not set`);
+  return value;
+}

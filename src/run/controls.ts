@@ -1,11 +1,10 @@
-import crypto from 'node:crypto';
 import type { OperationConfig } from '../config/schema.ts';
 import type { EvidenceStep } from '../core/types.ts';
 import { judgeControl } from '../judge/control.ts';
 import { parseJsonSafe, readJsonPath } from '../judge/json-path.ts';
 import type { Judgement } from '../judge/types.ts';
 import { readOperationOf, type EngineContext } from './context.ts';
-import { createFixture, newCanary } from './fixtures.ts';
+import { createFixture, newCanary, newMarker } from './fixtures.ts';
 import { exchangeStep } from './record.ts';
 import { buildRequest } from './request.ts';
 
@@ -33,7 +32,7 @@ export async function runControls(ctx: EngineContext, operations: readonly Opera
 
 async function runControl(ctx: EngineContext, op: OperationConfig, tenant: string): Promise<ControlResult> {
   const t0 = performance.now();
-  const marker = `ta-marker-${crypto.randomBytes(8).toString('hex')}`;
+  const marker = newMarker();
   const note = `a legit token of ${tenant}`;
   let id = op.fixture ? ctx.fixtures.get(op.fixture, tenant)?.id : undefined;
   const steps: EvidenceStep[] = [];

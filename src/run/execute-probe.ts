@@ -1,11 +1,10 @@
-import crypto from 'node:crypto';
 import type { EvidenceStep } from '../core/types.ts';
 import type { Probe } from '../generate/probe.ts';
 import type { CaseMeta } from '../generate/space.ts';
 import { judgeProbe } from '../judge/probe.ts';
 import type { Judgement, ProbeObservation } from '../judge/types.ts';
 import { readOperationOf, type EngineContext } from './context.ts';
-import { repairFixture } from './fixtures.ts';
+import { newMarker, repairFixture } from './fixtures.ts';
 import { exchangeStep } from './record.ts';
 import { buildRequest } from './request.ts';
 
@@ -25,7 +24,7 @@ const WRITES = new Set(['create', 'update', 'delete']);
 export async function executeProbe(ctx: EngineContext, probe: Probe): Promise<CaseResult> {
   const t0 = performance.now();
   const op = ctx.operations.get(probe.operation)!;
-  const marker = `ta-marker-${crypto.randomBytes(8).toString('hex')}`;
+  const marker = newMarker();
   const owner = probe.objectOwner;
   const authorization = await ctx.credentials.authorization(probe.credential);
   const request = buildRequest(ctx.config, op, {

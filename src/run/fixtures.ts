@@ -59,6 +59,11 @@ export function newCanary(): string {
   return `ta-canary-${crypto.randomBytes(8).toString('hex')}`;
 }
 
+/** A value a write plants, to find afterwards where it landed. */
+export function newMarker(): string {
+  return `ta-marker-${crypto.randomBytes(8).toString('hex')}`;
+}
+
 /** The fixtures whose ids a fixture's create request names (`{{fixtures.X.id}}`). */
 function parentsOf(fixtures: Readonly<Record<string, FixtureConfig>>, name: string): string[] {
   const create = fixtures[name]?.create;

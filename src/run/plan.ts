@@ -14,16 +14,15 @@ export interface Shard {
   total: number;
 }
 
-/** Every cell of the selected suites, in a stable order; with a shard, only the cells that shard owns. */
-export function planCells(suites: readonly HttpSuiteDefinition[], space: ProbeSpace, shard?: Shard): PlannedCell[] {
+/** Every cell of the selected suites, in a stable order (`shardOf` picks a shard's share of it). */
+export function planCells(suites: readonly HttpSuiteDefinition[], space: ProbeSpace): PlannedCell[] {
   const writeOps = new Set(space.operations.filter((op) => op.kind !== 'list' && op.kind !== 'read').map((op) => op.id));
-  const all = suites.flatMap((suite) =>
+  return suites.flatMap((suite) =>
     suite
       .cells(space)
       .filter((cell): cell is ProbeCell | ScenarioCell<unknown> => cell !== undefined)
       .map((cell) => ({ suite, cell, writes: cell.kind === 'scenario' || writeOps.has(cell.operation) })),
   );
-  return shard ? shardOf(all, shard) : all;
 }
 
 /** The cells one shard owns: every `total`-th cell of the stable order, starting at `index`. */

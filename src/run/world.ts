@@ -1,4 +1,3 @@
-import crypto from 'node:crypto';
 import type { EvidenceStep } from '../core/types.ts';
 import type { CallbackReceiver } from '../execute/callback-receiver.ts';
 import { parseJsonSafe } from '../judge/json-path.ts';
@@ -7,6 +6,7 @@ import { judgeControl, judgeLegit } from '../judge/control.ts';
 import type { Outcome, TransportFailureKind } from '../core/exchange.ts';
 import type { ScenarioRequest, ScenarioWorld, WorldResponse } from '../generate/scenario.ts';
 import type { EngineContext } from './context.ts';
+import { newMarker } from './fixtures.ts';
 import { exchangeStep } from './record.ts';
 import { buildRequest } from './request.ts';
 
@@ -25,7 +25,7 @@ export function createWorld(ctx: EngineContext, receiver: CallbackReceiver | und
     tenants: ctx.config.tenants.map((t) => t.id),
     config: ctx.config,
     forgeries: ctx.credentials.applicable,
-    marker: () => `ta-marker-${crypto.randomBytes(8).toString('hex')}`,
+    marker: newMarker,
     canaries: () => ctx.fixtures.canaries(),
     async send(input: ScenarioRequest): Promise<WorldResponse> {
       const template = input.template ?? ctx.operations.get(input.operation ?? '');

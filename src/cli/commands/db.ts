@@ -13,8 +13,11 @@ import { canonicalJson, createRedactor, openEvidenceWriter, sha256Hex, writeMani
 import { isFailing, suiteStatus, type SuiteTally } from '../../report/suite-status.ts';
 import { describeRunContext, TOOL_VERSION } from '../../run/context-info.ts';
 import { exitCodeOf } from '../../run/exit-code.ts';
-import { int, parseFormats, redactedArgv, renderRunReports } from '../shared.ts';
+import { int, parseFormats, redactedArgv, renderRunReports, resolveKeySpec } from '../shared.ts';
 import { paint } from '../terminal.ts';
+
+/** A flag that may be absent or name an environment variable (`env:NAME`). */
+const optionalSpec = (flag: string, spec: string | undefined) => (spec === undefined ? undefined : resolveKeySpec(flag, spec));
 
 export interface DbFlags {
   config?: string;
@@ -69,17 +72,11 @@ function list(value: string | undefined): string[] | undefined {
   return items && items.length > 0 ? items : undefined;
 }
 
-function fromEnv(value: string | undefined, flag: string): string | undefined {
-  if (!value?.startsWith('env:')) return value;
-  const resolved = process.env[value.slice(4)];
-  if (!resolved) throw new TenancyAuditError('TA_USAGE', `${flag} ${value}: the variable is not set`);
-  return resolved;
-}
 
 /** Flags over the config file; the result is what `auditDatabase` gets (minus `onRecord`). */
 export async function resolveDbFlags(flags: DbFlags): Promise<{ options: Omit<DbAuditOptions, 'onRecord'>; file: DbConfig; failOn: FailLevel; reportDir: string }> {
   const file = flags.config ? await loadDbConfig(flags.config) : {};
-  const databaseUrl = fromEnv(flags.databaseUrl ?? file.databaseUrl, '--database-url');
+  const databaseUrl = optionalSpec('--database-url', flags.databaseUrl ?? file.databaseUrl);
   const migrationsDir = flags.migrations ?? file.migrations;
   const appRole = flags.appRole ?? file.appRole;
   const tenantColumn = flags.tenantColumn ?? file.tenantColumn;
@@ -113,7 +110,7 @@ export async function dbFromFlags(flags: DbFlags, write: (text: string) => void 
   const line = (text = '') => write(`${text}\n`);
   const formats = parseFormats(flags.format);
   const { options, file, failOn, reportDir } = await resolveDbFlags(flags);
-  const signKey = fromEnv(flags.signKey, '--sign-key');
+  const signKey = optionalSpec('--sign-key', flags.signKey);
   const seed = options.seed ?? crypto.randomInt(0, 2 ** 31 - 1);
   const runId = `${new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${crypto.randomBytes(3).toString('hex')}`;
   const dir = path.resolve(reportDir, runId);

@@ -2,8 +2,8 @@ import { Command } from 'commander';
 import { REPORT_FORMATS, renderReport } from '../../report/render.ts';
 import { formatReportSummary } from '../../report/renderers/console.ts';
 import type { CommandIO } from './verify.ts';
-import { commandErrorCode, paint, resolveKeySpec } from './verify.ts';
-import { parseFormats } from '../shared.ts';
+import { commandErrorCode, paint } from './verify.ts';
+import { parseFormats, resolveKeySpec } from '../shared.ts';
 
 interface ReportFlags {
   format: string;

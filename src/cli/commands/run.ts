@@ -4,7 +4,7 @@ import { TenancyAuditError } from '../../core/errors.ts';
 import { run } from '../../run/run.ts';
 import { parseShard } from '../../run/plan.ts';
 import { createTerminalReporter } from '../terminal.ts';
-import { int, parseFormats, redactedArgv, renderRunReports } from '../shared.ts';
+import { int, parseFormats, redactedArgv, renderRunReports, resolveKeySpec } from '../shared.ts';
 
 export interface RunFlags {
   config?: string;
@@ -55,8 +55,7 @@ export async function runFromFlags(flags: RunFlags, overrides: { config?: Parame
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   try {
-    const signKey = flags.signKey?.startsWith('env:') ? process.env[flags.signKey.slice(4)] : flags.signKey;
-    if (flags.signKey && !signKey) throw new TenancyAuditError('TA_USAGE', `--sign-key ${flags.signKey}: the variable is not set`);
+    const signKey = flags.signKey === undefined ? undefined : resolveKeySpec('--sign-key', flags.signKey);
     const result = await run({
       config: overrides.config ?? flags.config ?? '',
       ...(flags.target ? { target: flags.target } : {}),

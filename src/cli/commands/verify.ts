@@ -2,6 +2,7 @@ import chalk, { Chalk } from 'chalk';
 import type { ChalkInstance } from 'chalk';
 import { Command } from 'commander';
 import { TenancyAuditError } from '../../core/errors.ts';
+import { resolveKeySpec } from '../shared.ts';
 import { verifyRun } from '../../evidence/verify.ts';
 import { formatVerifyResult } from '../../report/renderers/console.ts';
 import { reportError } from '../errors.ts';
@@ -14,13 +15,6 @@ export interface CommandIO {
   color?: boolean;
 }
 
-/** @internal Resolves `--key`/`--sign-key` values: `env:NAME` reads the variable, anything else is passed on. */
-export function resolveKeySpec(flag: string, spec: string): string {
-  if (!spec.startsWith('env:')) return spec;
-  const value = process.env[spec.slice(4)];
-  if (!value) throw new TenancyAuditError('TA_USAGE', `${flag} ${spec}: the environment variable is not set`);
-  return value;
-}
 
 /** @internal Chalk for a stream: plain unless it is a TTY. */
 export function paint(io: CommandIO): ChalkInstance {
