@@ -16,6 +16,8 @@ interface Stored {
   key: string;
   resourceId: string;
   canary: string;
+  /** Other tenants that sent this key and got a fresh resource of their own: their own cache entry (tenant → resource). */
+  entriesOfOthers: Map<string, string>;
 }
 interface Model {
   keys: Map<number, Stored>;
@@ -60,7 +62,7 @@ class Create implements fc.AsyncCommand<Model, Real> {
         seen: [],
       });
     }
-    m.keys.set(this.slot, { owner: tenant, key, resourceId: resourceId!, canary });
+    m.keys.set(this.slot, { owner: tenant, key, resourceId: resourceId!, canary, entriesOfOthers: new Map() });
   }
   toString = () => `Create(tenant#${this.tenant}, key#${this.slot})`;
 }
@@ -94,9 +96,14 @@ class ReplayOtherTenant implements fc.AsyncCommand<Model, Real> {
     const tenant = others[this.tenant % others.length]!;
     const res = await r.world.send({ title: `${tenant} replays ${stored.owner}'s key ${stored.key} with the same body`, operation: r.operation, credential: { kind: 'legit', tenant }, tenant, vars: { marker: stored.canary, canary: stored.canary }, headers: { [r.header]: stored.key } });
     const m2 = meta(r, 'replay-key-other-tenant', "replay another tenant's idempotency key", 'cross-tenant', tenant, stored.owner);
-    if (resourceIdOf(res) === stored.resourceId || (res.status !== undefined && res.status < 300 && res.headers['idempotent-replayed'] === 'true')) {
+    const served = resourceIdOf(res);
+    const own = stored.entriesOfOthers.get(tenant);
+    // A replayed response is the tenant's own only when it made an entry under this key before and gets that resource back.
+    const replayedForeign = res.status !== undefined && res.status < 300 && res.headers['idempotent-replayed'] === 'true' && (own === undefined || served !== own);
+    if (served === stored.resourceId || replayedForeign) {
       requireVerdict(m2, { verdict: 'leak', reason: 'replayed-foreign-response', detail: `${tenant} was served ${stored.owner}'s cached response (resource ${stored.resourceId})`, seen: [stored.owner] });
     }
+    if (own === undefined && served !== undefined && res.status !== undefined && res.status < 300) stored.entriesOfOthers.set(tenant, served);
     // The body carries the owner's canary, so a fresh resource of the replaying tenant echoes it: judge the
     // replay by identity (same resource, a replayed response), not by canary. A rejection is also fail-closed.
     if (res.status === undefined) requireVerdict(m2, { verdict: 'inconclusive', reason: 'transport-error', detail: res.failure?.message ?? 'no response', seen: [] });

@@ -50,7 +50,7 @@ export async function cleanup(outcome: AuditOutcome | undefined): Promise<void> 
 export function auditedModes(defaults: { suites?: string[]; runs?: number } = {}) {
   const outcomes: AuditOutcome[] = [];
   afterAll(() => Promise.all(outcomes.map(cleanup)));
-  return async (mode: Mode, options: { suites?: string[]; runs?: number } = {}): Promise<AuditOutcome> => {
+  return async (mode: Mode, options: { suites?: string[]; runs?: number; seed?: number } = {}): Promise<AuditOutcome> => {
     const outcome = await auditReference(mode, { ...defaults, ...options });
     outcomes.push(outcome);
     return outcome;
