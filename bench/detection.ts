@@ -33,7 +33,7 @@ const onlyIndex = process.argv.indexOf('--only');
 const SELECTED = onlyIndex >= 0 ? MODES.filter((m) => (process.argv[onlyIndex + 1] ?? '').split(',').includes(m)) : [...MODES];
 const RUNS = arg('runs');
 
-/** The suite each seeded bug must be caught by (DESIGN.md families × paths). */
+/** The suite each seeded bug must be caught by (its families × paths, README "The suites"). */
 const EXPECTED: Record<Exclude<Mode, 'fail-closed'>, string> = {
   'header-override': 'identity.mismatched',
   'body-override': 'identity.mismatched',

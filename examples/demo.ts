@@ -5,11 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { reportError } from '../src/cli/errors.ts';
-import { dbFromFlags } from '../src/cli/commands/db.ts';
-import { createTerminalReporter } from '../src/cli/terminal.ts';
-import { renderRunReports } from '../src/cli/shared.ts';
-import { run } from '../src/index.ts';
+import { createTerminalReporter, EXIT, renderReport, run, runDatabaseAudit, TenancyAuditError } from 'tenancy-audit';
 import { isMode, MODES, startReferenceTarget, TENANTS, type RunningTarget } from './reference-target/src/index.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -32,24 +28,32 @@ async function demo(argv: string[]): Promise<number> {
       target: target.url,
       ...(seed !== undefined && Number.isSafeInteger(seed) ? { seed } : {}),
       command: `npm run demo${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
-      onEvent: createTerminalReporter({ live: Boolean(process.stdout.isTTY) && !process.env['CI'] }),
+      onEvent: reporter(),
     });
-    await renderRunReports(result.dir);
+    await renderReport(result.dir);
     process.stdout.write(`evidence and reports: ${result.dir}\n\n`);
     // Rule 3 of the seed, checked where it lives: the target's own database, audited as its app role.
     process.stdout.write('auditing the reference target\'s database as its application role…\n');
     await seedSampleData(target);
-    const dbExit = await dbFromFlags({
+    const db = await runDatabaseAudit({
       databaseUrl: target.appDatabaseUrl,
       tenantSetting: 'app.tenant_id',
       system: 'reference-target database',
       environment: 'local-demo',
       ...(seed !== undefined && Number.isSafeInteger(seed) ? { seed } : {}),
+      command: `npm run demo${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+      onEvent: reporter(),
     });
-    return worstExit(result.exitCode, dbExit);
+    await renderReport(db.dir);
+    process.stdout.write(`evidence and reports: ${db.dir}\n`);
+    return worstExit(result.exitCode, db.exitCode);
   } finally {
     await target.stop();
   }
+}
+
+function reporter() {
+  return createTerminalReporter({ live: Boolean(process.stdout.isTTY) && !process.env['CI'] });
 }
 
 /** A project and a document per tenant, so the data-layer proofs have rows of every tenant to look for. */
@@ -71,5 +75,8 @@ function worstExit(a: number, b: number): number {
 try {
   process.exitCode = await demo(process.argv.slice(2));
 } catch (error) {
-  process.exitCode = reportError(error);
+  // The CLI's own error report, as a user's script would print it: code, message and what to do next.
+  if (!(error instanceof TenancyAuditError)) throw error;
+  process.stderr.write(`error ${error.code}: ${error.message}\n${error.hint ? `hint: ${error.hint}\n` : ''}`);
+  process.exitCode = error.code === 'TA_CONFIG_INVALID' || error.code === 'TA_USAGE' ? EXIT.usage : EXIT.inconclusive;
 }

@@ -1,40 +1,51 @@
 /**
- * tenancy-audit's programmatic API. The CLI (`src/cli`) is a thin layer over these functions.
+ * tenancy-audit's programmatic API: the package's main entry (`import … from 'tenancy-audit'`). The CLI
+ * (`src/cli`) is a thin layer over these functions; suite authors may import the narrower
+ * `tenancy-audit/suite` and `tenancy-audit/db` entries instead. ARCHITECTURE.md says what each stage owns.
  *
  * @example
- * import { run } from 'tenancy-audit';
+ * import { run, renderReport } from 'tenancy-audit';
  * const result = await run({ config: 'tenancy-audit.config.yaml', seed: 42 });
+ * await renderReport(result.dir);
  * process.exitCode = result.exitCode;
  */
+
+// ── Runs: HTTP and data layer, one run folder each (evidence, manifest), the same exit codes ──────────────
 export { run, type RunOptions, type RunResult } from './run/run.ts';
-export type { AuditEvent, AuditEventHandler } from './run/events.ts';
+export { runDatabaseAudit, type DatabaseAuditOptions } from './run/database-run.ts';
+export { listSuites, type ListedSuite } from './run/list-suites.ts';
+export { parseShard, type Shard } from './run/plan.ts';
+export type { AuditEvent, AuditEventHandler } from './core/events.ts';
+
+// ── Configuration ─────────────────────────────────────────────────────────────────────────────────────────
 export { defineConfig, loadConfig, resolveConfig, validateConfig } from './config/load.ts';
 export { configJsonSchema, type UserConfig, type ParsedConfig } from './config/schema.ts';
 export type { ResolvedConfig } from './config/resolve.ts';
-export { defineSuite, type SuiteDefinitionBase } from './suite/define.ts';
-export type { HttpSuiteDefinition } from './suite/http.ts';
+
+// ── Suites (the same names as `tenancy-audit/suite`) ─────────────────────────────────────────────────────
+export * from './suite/index.ts';
+
+// ── Data layer (the engine; suite-facing types are in `tenancy-audit/db`) ──────────────────────────────────
+export { auditDatabase, validateDbAuditOptions, provisionDatabase, type DbAuditOptions, type DbAuditOutcome, type ProvisionedDatabase } from './db/index.ts';
+
+// ── Evidence and reports ──────────────────────────────────────────────────────────────────────────────────
+export { verifyRun, type VerifyOptions, type VerifyResult } from './evidence/index.ts';
 export {
-  assertionCell,
-  assertedValues,
-  carriersFor,
-  foreignObjectCell,
-  forgeryCell,
-  scopedOperations,
-  SPECIAL_TENANT_VALUES,
-} from './generate/arbitraries.ts';
-export { ASSERTION_CHANNELS, describeProbe, type Probe, type Assertion, type CredentialSpec } from './generate/probe.ts';
-export type { ProbeCell, ProbeSpace, OperationView, ForgeryInfo, CaseMeta, Cell } from './generate/space.ts';
-export type { ScenarioCell, ScenarioWorld, ScenarioOutcome, ScenarioRequest, WorldResponse, WorldObservation, ReceivedCallback, WorldCallbackEndpoint } from './generate/scenario.ts';
-export { runSequence, requireVerdict, ScenarioVerdict, pass, worstOf } from './generate/sequence.ts';
-export { forgeWebhook, hmacHeader, hmacMatches, WEBHOOK_FORGERIES, type WebhookForgery } from './generate/webhooks.ts';
-export { renderValue } from './run/template.ts';
-export { submitJob, pollJob, type SubmittedJob, type PolledJob } from './generate/jobs.ts';
-export type { Judgement } from './core/verdict.ts';
-export { judgeProbe, judgeControl } from './judge/index.ts';
-export { verifyRun } from './evidence/index.ts';
-export { provisionDatabase, type ProvisionedDatabase } from './db/provision.ts';
-export { auditDatabase, validateDbAuditOptions, type DbAuditOptions, type DbAuditOutcome } from './db/audit/index.ts';
-export { renderReport, type RenderReportOptions } from './report/index.ts';
-export { TenancyAuditError, ConfigError, type TenancyAuditErrorCode, type ConfigIssue } from './core/errors.ts';
-export { VERDICTS, FAIL_LEVELS, type Verdict, type FailLevel } from './core/verdict.ts';
+  REPORT_FORMATS,
+  parseReportFormats,
+  renderReport,
+  createTerminalReporter,
+  paint,
+  formatReportSummary,
+  formatVerifyResult,
+  type RenderReportOptions,
+  type RenderedReport,
+  type ReportFormat,
+} from './report/index.ts';
+
+// ── Kernel: errors, verdicts, exit codes, version ─────────────────────────────────────────────────────────
+export { TenancyAuditError, ConfigError, DatabaseUnavailableError, type TenancyAuditErrorCode, type ConfigIssue } from './core/errors.ts';
+export { VERDICTS, FAIL_LEVELS, DEFAULT_FAIL_ON, type Verdict, type FailLevel } from './core/verdict.ts';
+export { EXIT } from './core/exit-codes.ts';
+export { TOOL_VERSION } from './core/package-root.ts';
 export type * from './core/types.ts';

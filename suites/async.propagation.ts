@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { defineSuite, pollJob, submitJob, worstOf, type CaseMeta, type Judgement, type ScenarioCell, type ScenarioWorld } from '../src/index.ts';
+import { defineSuite, pollJob, submitJob, worstOf, type CaseMeta, type Judgement, type ScenarioCell, type ScenarioWorld } from 'tenancy-audit/suite';
 
 const id = 'async.propagation';
 

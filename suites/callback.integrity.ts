@@ -14,7 +14,7 @@ import {
   type ScenarioWorld,
   type SubmittedJob,
   type WebhookForgery,
-} from '../src/index.ts';
+} from 'tenancy-audit/suite';
 
 const id = 'callback.integrity';
 

@@ -48,7 +48,8 @@ async function runWith(io: DbBehaviourIO, seed = 3): Promise<DbRecordInput[]> {
 describe('db.rls-behaviour suite', () => {
   it('declares metadata whose id is its file name', () => {
     expect(suite.id).toBe(path.basename(import.meta.filename).replace(/\.test\.ts$/, ''));
-    expect(suite).toMatchObject({ target: 'db', families: ['data-layer'], paths: ['db'], severity: 'critical' });
+    expect(suite).toMatchObject({ target: 'db', phase: 'behaviour', families: ['data-layer'], paths: ['db'], severity: 'critical' });
+    expect(suite.rules.map((r) => r.id)).toEqual(['control-own-rows', 'control-seed', 'no-context', 'empty-context', 'tenant-isolation', 'write-insert-foreign', 'write-update-foreign', 'write-update-move', 'write-delete-foreign']);
   });
 
   it('passes a fail-closed database: controls first, every proof passes, writes aimed at the other tenant', async () => {
@@ -58,6 +59,8 @@ describe('db.rls-behaviour suite', () => {
     const rules = new Set(records.map((r) => r.rule));
     for (const rule of ['no-context', 'empty-context', 'tenant-isolation', 'write-insert-foreign', 'write-update-foreign', 'write-update-move', 'write-delete-foreign']) expect(rules).toContain(rule);
     for (const r of records.filter((r) => r.rule.startsWith('write-'))) expect(r.actor).not.toBe(r.victim);
+    const declared = suite.rules.map((r) => r.id);
+    for (const rule of rules) expect(declared).toContain(rule);
   });
 
   it('fails a leaky database with leaks and fail-open, naming the table', async () => {

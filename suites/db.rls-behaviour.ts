@@ -1,19 +1,6 @@
 import fc from 'fast-check';
-import type { DbSuiteContext, DbSuiteDefinition } from '../src/db/audit/context.ts';
-import {
-  collectFingerprints,
-  gateOnControl,
-  judgeControl,
-  judgeIsolation,
-  judgeNoContext,
-  judgeWrite,
-  type Judgement,
-  type WriteKind,
-} from '../src/db/audit/judge.ts';
-import type { ObservedRow, ReadObservation, ReadTarget, WriteObservation } from '../src/db/audit/observations.ts';
-import type { DbRuleId } from '../src/db/audit/rules.ts';
-import type { TableFacts } from '../src/db/audit/types.ts';
-import { defineSuite } from '../src/suite/define.ts';
+import { defineSuite } from 'tenancy-audit/suite';
+import { collectFingerprints, gateOnControl, judgeControl, judgeIsolation, judgeNoContext, judgeWrite, type DbSuiteContext, type DbSuiteDefinition, type Judgement, type WriteKind, type ObservedRow, type ReadObservation, type ReadTarget, type WriteObservation, type DbRule, type TableFacts } from 'tenancy-audit/db';
 
 /** One generated probe plan: who acts, whose rows are the victim, a random stranger, and the order targets are probed in. */
 export interface ProbePlan {
@@ -44,7 +31,76 @@ export function probePlans(known: readonly string[], targets: number, stranger: 
   }));
 }
 
-const WRITES: readonly { kind: WriteKind; rule: DbRuleId }[] = [
+/** Every rule this suite records, as the evidence and the manifest's methodology name them. */
+const BEHAVIOUR_RULES = [
+  {
+    id: 'control-own-rows',
+    title: 'Positive control: with the setting at tenant A the role reads A\'s rows',
+    failVerdict: 'control',
+    severity: 'high',
+    description: 'Shows the oracle is live. A table whose control fails makes its isolation proofs inconclusive; if no control passes, no behaviour proof can pass.',
+  },
+  {
+    id: 'control-seed',
+    title: 'Positive control: synthetic tenants seeded into the disposable database',
+    failVerdict: 'control',
+    severity: 'high',
+    description: 'With --migrations, one row per synthetic tenant is written into every tenant table (and the tables they reference) as the admin before the proofs, so isolation has something to protect. A table that cannot be seeded leaves its proofs inconclusive.',
+  },
+  {
+    id: 'no-context',
+    title: 'A read without the tenant setting errors',
+    failVerdict: 'fail-open',
+    severity: 'critical',
+    description: 'On a fresh session that never set the tenant setting: error → pass; 0 rows → soft-fail (inconclusive when no rows are known to exist); rows → fail-open.',
+  },
+  {
+    id: 'empty-context',
+    title: 'A read with the tenant setting reset to empty errors',
+    failVerdict: 'fail-open',
+    severity: 'high',
+    description: 'After a transaction that used SET LOCAL, a pooled session reads the setting as \'\' rather than missing. Same judgement as no-context.',
+  },
+  {
+    id: 'tenant-isolation',
+    title: 'With the setting at tenant A no row of another tenant is visible',
+    failVerdict: 'leak',
+    severity: 'critical',
+    description: 'Reads each tenant table, readable view and callable function as tenant A (and as a random stranger tenant); a row with another tenant value or another tenant\'s known values (canaries) → leak; a row without a tenant → fail-open.',
+  },
+  {
+    id: 'write-insert-foreign',
+    title: 'With the setting at tenant A inserting a row of tenant B is refused',
+    failVerdict: 'leak',
+    severity: 'critical',
+    description: 'The same row is inserted for A (control: must succeed) and for B (must error). Accepted → leak.',
+  },
+  {
+    id: 'write-update-foreign',
+    title: 'With the setting at tenant A a row of tenant B cannot be updated',
+    failVerdict: 'leak',
+    severity: 'critical',
+    description: 'An UPDATE of B\'s row (control: it updates 1 row as B) must affect 0 rows or error as A. Any row changed → leak.',
+  },
+  {
+    id: 'write-update-move',
+    title: 'With the setting at tenant A a row cannot be moved into tenant B',
+    failVerdict: 'leak',
+    severity: 'critical',
+    description: 'Setting the tenant column of A\'s own row to B must error (control: a no-op update of that row succeeds). Accepted → leak.',
+  },
+  {
+    id: 'write-delete-foreign',
+    title: 'With the setting at tenant A a row of tenant B cannot be deleted',
+    failVerdict: 'leak',
+    severity: 'critical',
+    description: 'A DELETE of B\'s row (control: it deletes 1 row as B) must affect 0 rows or error as A. Any row deleted → leak.',
+  },
+] as const satisfies readonly DbRule[];
+
+type BehaviourRuleId = (typeof BEHAVIOUR_RULES)[number]['id'];
+
+const WRITES: readonly { kind: WriteKind; rule: BehaviourRuleId }[] = [
   { kind: 'insert-foreign', rule: 'write-insert-foreign' },
   { kind: 'update-foreign', rule: 'write-update-foreign' },
   { kind: 'update-move', rule: 'write-update-move' },
@@ -69,10 +125,12 @@ export default defineSuite({
   remediation:
     'Key every policy on current_setting(<setting>) without missing_ok and make an empty value an error too (cast to the tenant id type or a domain with a CHECK, or a helper that raises); give every INSERT/UPDATE policy a WITH CHECK on the tenant column; remove views and functions that read tenant tables with owner rights, or filter them by the setting.',
   target: 'db',
+  phase: 'behaviour',
+  rules: BEHAVIOUR_RULES,
   async run(ctx: DbSuiteContext) {
     const io = ctx.behaviour;
     const note = { title: 'connection', note: io.connectionNote };
-    const record = (rule: DbRuleId, target: string, j: Judgement, obs: { steps: readonly { title: string; note?: string }[]; startedAt: string; durationMs: number }, extra: { actor?: string | null; victim?: string | null; replayPath?: string; kind?: 'control' | 'db-check' } = {}) =>
+    const record = (rule: BehaviourRuleId, target: string, j: Judgement, obs: { steps: readonly { title: string; note?: string }[]; startedAt: string; durationMs: number }, extra: { actor?: string | null; victim?: string | null; replayPath?: string; kind?: 'control' | 'db-check' } = {}) =>
       ctx.record({ rule, operation: target, ...j, steps: [note, ...obs.steps], startedAt: obs.startedAt, durationMs: obs.durationMs, ...extra });
 
     // Synthetic tenants (disposable database only): the rows the proofs protect.

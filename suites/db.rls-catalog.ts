@@ -1,20 +1,7 @@
-import type { DbSuiteContext, DbSuiteDefinition } from '../src/db/audit/context.ts';
-import { catalogRead } from '../src/db/audit/checks/catalog-read.ts';
-import { definerFunction } from '../src/db/audit/checks/definer-function.ts';
-import type { CatalogCheck } from '../src/db/audit/checks/finding.ts';
-import { policyCheckPinned } from '../src/db/audit/checks/policy-check-pinned.ts';
-import { policyCommandCoverage } from '../src/db/audit/checks/policy-command-coverage.ts';
-import { policyMissingOk } from '../src/db/audit/checks/policy-missing-ok.ts';
-import { policyTenantKey } from '../src/db/audit/checks/policy-tenant-key.ts';
-import { rlsEnabled } from '../src/db/audit/checks/rls-enabled.ts';
-import { rlsForced } from '../src/db/audit/checks/rls-forced.ts';
-import { roleAttributes } from '../src/db/audit/checks/role-attributes.ts';
-import { roleOwnsTable } from '../src/db/audit/checks/role-owns-table.ts';
-import { settingDefault } from '../src/db/audit/checks/setting-default.ts';
-import { viewBypass } from '../src/db/audit/checks/view-bypass.ts';
-import { defineSuite } from '../src/suite/define.ts';
+import { defineSuite } from 'tenancy-audit/suite';
+import { catalogRead, definerFunction, policyCheckPinned, policyCommandCoverage, policyMissingOk, policyTenantKey, rlsEnabled, rlsForced, roleAttributes, roleOwnsTable, settingDefault, viewBypass, type DbSuiteContext, type DbSuiteDefinition, type CatalogCheck } from 'tenancy-audit/db';
 
-/** The catalog checks, in the order their records appear. Each is a pure function of the snapshot. */
+/** The catalog checks, in the order their records appear. Each declares its rules and is a pure function of the snapshot. */
 export const CATALOG_CHECKS: readonly CatalogCheck[] = [
   catalogRead,
   roleAttributes,
@@ -42,10 +29,12 @@ export default defineSuite({
   remediation:
     'ALTER TABLE … ENABLE and FORCE ROW LEVEL SECURITY on every tenant table; one policy per command keyed on current_setting(<setting>) without missing_ok, with WITH CHECK pinning the tenant column; connect as a role that is not superuser, not BYPASSRLS and owns nothing; make views security_invoker and keep SECURITY DEFINER functions away from tenant tables (or filter by the setting inside them).',
   target: 'db',
+  phase: 'catalog',
+  rules: CATALOG_CHECKS.flatMap((check) => check.rules),
   async run(ctx: DbSuiteContext) {
     for (const check of CATALOG_CHECKS) {
       const started = Date.now();
-      const findings = check(ctx.snapshot);
+      const findings = check.run(ctx.snapshot);
       const durationMs = Date.now() - started;
       for (const finding of findings) {
         await ctx.record({ ...finding, startedAt: new Date(started).toISOString(), durationMs });

@@ -1,4 +1,4 @@
-import { ASSERTION_CHANNELS, assertionCell, defineSuite, scopedOperations } from '../src/index.ts';
+import { ASSERTION_CHANNELS, assertionCell, defineSuite, scopedOperations } from 'tenancy-audit/suite';
 
 const id = 'identity.mismatched';
 

@@ -1,4 +1,4 @@
-import { defineSuite, forgeryCell, scopedOperations } from '../src/index.ts';
+import { defineSuite, forgeryCell, scopedOperations } from 'tenancy-audit/suite';
 
 const id = 'identity.missing';
 

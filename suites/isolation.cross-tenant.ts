@@ -1,4 +1,4 @@
-import { defineSuite, foreignObjectCell, scopedOperations } from '../src/index.ts';
+import { defineSuite, foreignObjectCell, scopedOperations } from 'tenancy-audit/suite';
 
 const id = 'isolation.cross-tenant';
 

@@ -7,7 +7,7 @@ import {
   type ScenarioCell,
   type ScenarioWorld,
   type WorldResponse,
-} from '../src/index.ts';
+} from 'tenancy-audit/suite';
 
 const id = 'retry.idempotency';
 

@@ -17,10 +17,10 @@ import { createRedactor, openEvidenceWriter, writeManifest } from '../../src/evi
 import { Budget } from '../../src/execute/limits.ts';
 import type { Probe } from '../../src/generate/probe.ts';
 import { buildProbeSpace, type ProbeCell } from '../../src/generate/space.ts';
-import { TOOL_VERSION } from '../../src/run/context-info.ts';
+import { TOOL_VERSION } from '../../src/core/package-root.ts';
 import { createEngineContext, legitSender } from '../../src/run/context.ts';
 import { executeProbe } from '../../src/run/execute-probe.ts';
-import { probeRecord } from '../../src/run/records.ts';
+import { probeRecord } from '../../src/evidence/records.ts';
 import { setupFixtures } from '../../src/run/fixtures.ts';
 import { openSession } from '../../src/run/session.ts';
 import { suiteMeta } from '../../src/suite/define.ts';

@@ -1,6 +1,6 @@
 import chalk from 'chalk';
 import { ConfigError, TenancyAuditError } from '../core/errors.ts';
-import { EXIT } from '../run/exit-code.ts';
+import { EXIT } from '../core/exit-codes.ts';
 
 /** Maps an error to its exit code and prints it for a person: code, message, what to do next; no stack for user mistakes. */
 export function reportError(error: unknown, write: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): number {
@@ -14,6 +14,13 @@ export function reportError(error: unknown, write: (line: string) => void = (l) 
   if (process.env['TENANCY_AUDIT_DEBUG'] && error instanceof Error && error.stack) write(error.stack);
   else write(chalk.dim('hint: this looks like a bug in tenancy-audit; rerun with TENANCY_AUDIT_DEBUG=1 for a stack trace and report it.'));
   return EXIT.inconclusive;
+}
+
+/** Prints an error; tampered or unverifiable evidence exits 1, usage errors 2, the rest as {@link reportError} maps them. */
+export function commandErrorCode(error: unknown, err: (line: string) => void): number {
+  const code = reportError(error, err);
+  if (error instanceof TenancyAuditError && (error.code === 'TA_EVIDENCE_INVALID' || error.code === 'TA_SIGNATURE_INVALID')) return 1;
+  return code;
 }
 
 export function exitCodeForError(error: TenancyAuditError): number {

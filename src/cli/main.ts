@@ -1,22 +1,25 @@
 import { Command, CommanderError } from 'commander';
-import { TOOL_VERSION } from '../run/context-info.ts';
-import { reportError } from './errors.ts';
-import { runCommand } from './commands/run.ts';
-import { suitesCommand } from './commands/suites.ts';
-import { schemaCommand } from './commands/schema.ts';
-import { reportCommand } from './commands/report.ts';
-import { verifyCommand } from './commands/verify.ts';
+import { EXIT } from '../core/exit-codes.ts';
+import { TOOL_VERSION } from '../core/package-root.ts';
 import { dbCommand } from './commands/db.ts';
-import { EXIT } from '../run/exit-code.ts';
+import { reportCommand } from './commands/report.ts';
+import { runCommand } from './commands/run.ts';
+import { schemaCommand } from './commands/schema.ts';
+import { suitesCommand } from './commands/suites.ts';
+import { verifyCommand } from './commands/verify.ts';
+import { reportError } from './errors.ts';
+import type { CommandIO } from './io.ts';
 
 /** Parses argv and dispatches; every failure becomes an exit code and a message, never a raw stack. */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], io: CommandIO = {}): Promise<number> {
   const program = new Command('tenancy-audit')
     .description('Prove a multi-tenant service fails closed: identity mutations, data-layer audit, SOC 2 / ISO 27001 evidence.')
     .version(TOOL_VERSION)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
-  for (const command of commands()) program.addCommand(command.exitOverride());
+  for (const command of [runCommand(io), reportCommand(io), verifyCommand(io), dbCommand(io), suitesCommand(io), schemaCommand(io)]) {
+    program.addCommand(command.exitOverride());
+  }
   try {
     process.exitCode = undefined;
     await program.parseAsync([...argv], { from: 'user' });
@@ -26,10 +29,6 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
-    return reportError(error);
+    return reportError(error, io.err);
   }
-}
-
-function commands(): Command[] {
-  return [runCommand(), reportCommand(), verifyCommand(), dbCommand(), suitesCommand(), schemaCommand()];
 }

@@ -1,6 +1,4 @@
 import { InvalidArgumentError } from 'commander';
-import { TenancyAuditError } from '../core/errors.ts';
-import { REPORT_FORMATS, type ReportFormat } from '../report/render.ts';
 
 /** A commander parser for whole numbers, with a clear message naming the flag. */
 export function int(flag: string, min = Number.MIN_SAFE_INTEGER) {
@@ -9,6 +7,12 @@ export function int(flag: string, min = Number.MIN_SAFE_INTEGER) {
     if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${flag} takes a whole number${min > 0 ? ` ≥ ${min}` : ''}, got "${value}"`);
     return n;
   };
+}
+
+/** A comma-separated flag value as a list (undefined when empty). */
+export function list(value: string | undefined): string[] | undefined {
+  const items = value?.split(',').map((s) => s.trim()).filter(Boolean);
+  return items && items.length > 0 ? items : undefined;
 }
 
 /** The command line for the manifest, with values of secret-bearing flags hidden. */
@@ -26,27 +30,7 @@ export function redactedArgv(argv: readonly string[] = process.argv.slice(2)): s
   return ['tenancy-audit', ...out].join(' ');
 }
 
-/** `--format`: comma-separated report formats, all known; checked before any work starts. */
-export function parseFormats(list: string | undefined): ReportFormat[] {
-  if (list === undefined) return [...REPORT_FORMATS];
-  const formats = list.split(',').map((f) => f.trim()).filter(Boolean);
-  const unknown = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
-  if (unknown.length > 0 || formats.length === 0) {
-    throw new TenancyAuditError('TA_USAGE', `--format ${list}: unknown format ${unknown.join(', ') || '(none)'}`, { hint: `Use any of ${REPORT_FORMATS.join(',')}.` });
-  }
-  return formats as ReportFormat[];
-}
-
-/** Renders the run folder's reports (from evidence files only). */
-export async function renderRunReports(dir: string, formats: readonly ReportFormat[] = REPORT_FORMATS): Promise<void> {
-  const { renderReport } = await import('../report/index.ts');
-  await renderReport(dir, { formats });
-}
-
-/** Flag values that may name an environment variable (`env:NAME`, for keys and URLs): its value, else the value as given. */
-export function resolveKeySpec(flag: string, spec: string): string {
-  if (!spec.startsWith('env:')) return spec;
-  const value = process.env[spec.slice(4)];
-  if (!value) throw new TenancyAuditError('TA_USAGE', `${flag} ${spec}: the environment variable is not set`);
-  return value;
+/** Drops the keys whose value is undefined (API options are exact: an absent flag is an absent option). */
+export function defined<T extends object>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 import { ConfigError, TenancyAuditError, type ConfigIssue } from '../core/errors.ts';
 import { configSchema, type ParsedConfig, type UserConfig } from './schema.ts';
 import { toConfigIssues } from './issues.ts';
+import { importUserModule } from './user-module.ts';
 import { crossCheck } from './cross-check.ts';
 import { resolveSecrets, type ResolvedConfig } from './resolve.ts';
 
@@ -39,6 +39,10 @@ export async function resolveConfig(
   return resolveSecrets(parsed, { dir, env: options.env ?? process.env, file: options.file });
 }
 
+/**
+ * Checks an in-memory config against the schema and the cross-field rules and returns it with defaults filled in,
+ * secrets still unresolved. Throws `ConfigError` listing every issue; `file` only names the source in the message.
+ */
 export function validateConfig(raw: unknown, file?: string): ParsedConfig {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError([{ path: '', message: `expected a mapping at the top level, got ${describeTop(raw)}` }], file);
@@ -103,7 +107,7 @@ function parseYaml(text: string, file: string): unknown {
 
 async function importConfigModule(file: string): Promise<unknown> {
   try {
-    const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    const mod = await importUserModule(file);
     return mod.default;
   } catch (cause) {
     throw new ConfigError([{ path: '', message: `cannot load ${path.basename(file)}: ${(cause as Error).message}` }], file);

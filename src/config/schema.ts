@@ -184,6 +184,7 @@ export type TokensConfig = ParsedConfig['identity']['tokens'];
 export type AsyncConfig = NonNullable<ParsedConfig['async']>;
 export type WebhookConfig = ParsedConfig['webhooks'][number];
 
+/** The JSON Schema of a config file as a user writes it (defaults optional), for editor autocompletion; `tenancy-audit schema` prints it. */
 export function configJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }

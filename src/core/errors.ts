@@ -12,6 +12,10 @@ export type TenancyAuditErrorCode =
   | 'TA_SIGNATURE_INVALID'
   | 'TA_INTERRUPTED';
 
+/**
+ * Base class of every error tenancy-audit throws on purpose, for misuse or a failing environment (never for a
+ * finding). Branch on `code`, and show `hint` to the user; the CLI maps the code to its exit code.
+ */
 export class TenancyAuditError extends Error {
   readonly code: TenancyAuditErrorCode;
   /** What the user should do next. */
@@ -25,6 +29,7 @@ export class TenancyAuditError extends Error {
   }
 }
 
+/** One problem found in a configuration: where it is and what is wrong. */
 export interface ConfigIssue {
   /** Exact path into the config, e.g. `tenants[1].token.env`. */
   path: string;
@@ -33,6 +38,10 @@ export interface ConfigIssue {
   received?: string;
 }
 
+/**
+ * An invalid or unreadable configuration (code `TA_CONFIG_INVALID`); `issues` lists every problem found, by path,
+ * and `file` names the file when there is one. The CLI exits with the usage code (2).
+ */
 export class ConfigError extends TenancyAuditError {
   readonly issues: readonly ConfigIssue[];
   readonly file: string | undefined;
@@ -41,13 +50,17 @@ export class ConfigError extends TenancyAuditError {
     const where = file ? ` in ${file}` : '';
     const lines = issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`);
     super('TA_CONFIG_INVALID', `Invalid configuration${where}:\n${lines.join('\n')}`, {
-      hint: 'Fix the listed paths and run again; `tenancy-audit init` prints a commented example.',
+      hint: 'Fix the listed paths and run again; `tenancy-audit schema` prints the JSON Schema of the config (for editor autocompletion).',
     });
     this.issues = issues;
     this.file = file;
   }
 }
 
+/**
+ * The database could not be reached, created or started, or the connection was lost during the audit (code
+ * `TA_DB_UNAVAILABLE`). `runDatabaseAudit` does not rethrow it: it closes the run as incomplete and returns.
+ */
 export class DatabaseUnavailableError extends TenancyAuditError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
     super('TA_DB_UNAVAILABLE', message, options);

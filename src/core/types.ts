@@ -1,16 +1,21 @@
 import type { FailLevel, Verdict } from './verdict.ts';
 
+/** Every mutation family, in catalogue order (see {@link Family}). */
 export const FAMILIES = ['missing', 'spoofed', 'mismatched', 'cross-tenant', 'data-layer'] as const;
 /** Mutation family: missing identity, spoofed identity, mismatched assertion, cross-tenant object reference, data layer. */
 export type Family = (typeof FAMILIES)[number];
 
+/** Every path a probe can travel, in order (see {@link PathKind}). */
 export const PATHS = ['sync', 'retry', 'callback', 'db'] as const;
 /** Where a probe travels: a synchronous request, an idempotent retry, an async job/callback, or the database itself. */
 export type PathKind = (typeof PATHS)[number];
 
+/** Suite severities, from most to least severe. */
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+/** How serious a failure is: set in each suite's metadata and, for `db` suites, on each rule. */
 export type Severity = (typeof SEVERITIES)[number];
 
+/** The compliance controls a suite cites; the report's control sections list each requirement with the suites citing it. */
 export interface ControlRefs {
   /** SOC 2 Trust Services Criteria ids, e.g. `CC6.1`. */
   soc2: readonly string[];
@@ -39,6 +44,10 @@ export interface RecordedRequest {
   body?: string;
 }
 
+/**
+ * An HTTP response as recorded in evidence: the excerpt is capped (and redacted), while `bodySha256` and `bodyBytes`
+ * describe the body as received; `truncated` is set when the excerpt or the received body was cut short.
+ */
 export interface RecordedResponse {
   status: number;
   headers: Record<string, string>;
@@ -60,6 +69,10 @@ export interface EvidenceStep {
   note?: string;
 }
 
+/**
+ * What an evidence record is: a positive `control`, a fired `probe`, a shrunk `finding` (minimal counterexample),
+ * or a `db-check` of the data-layer audit.
+ */
 export type EvidenceKind = 'control' | 'probe' | 'finding' | 'db-check';
 
 /**
@@ -106,6 +119,7 @@ export interface RecordOrigin {
   hash: string;
 }
 
+/** An evidence record before the writer chains it: the writer assigns `seq`, `runId`, `prevHash` and `hash`. */
 export type UnsignedEvidenceRecord = Omit<EvidenceRecord, 'seq' | 'runId' | 'prevHash' | 'hash'>;
 
 /** One mutation of the catalogue, as listed in the manifest's methodology section. */
@@ -116,6 +130,7 @@ export interface MutationInfo {
   description: string;
 }
 
+/** One configured operation as listed in the manifest; the report's coverage flags `tenantScoped` operations that no probe reached. */
 export interface OperationInfo {
   id: string;
   method: string;
@@ -137,6 +152,7 @@ export interface RunSource {
   signature?: { thumbprint: string; status: 'valid' | 'not-checked' };
 }
 
+/** Record totals of a run (`manifest.counts`), overall and per kind and verdict. */
 export interface RunCounts {
   records: number;
   byKind: Partial<Record<EvidenceKind, number>>;

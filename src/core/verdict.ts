@@ -1,10 +1,13 @@
-/** Verdicts as DESIGN.md defines them, from best to worst; `inconclusive` stands apart (it is never a pass). */
+/** Verdicts (README "Verdicts"), from best to worst; `inconclusive` stands apart (it is never a pass). */
 export const VERDICTS = ['pass', 'closed-by-error', 'soft-fail', 'fail-open', 'leak', 'inconclusive'] as const;
+/** The outcome of one judged request, record or suite (README "Verdicts"). */
 export type Verdict = (typeof VERDICTS)[number];
 
 /** Ordered failure levels for `--fail-on`: a verdict at or above the level fails the run. */
 export const FAIL_LEVELS = ['closed-by-error', 'soft-fail', 'fail-open', 'leak'] as const;
+/** A `--fail-on` level: the mildest verdict that fails the run, or `never` to fail on no verdict. */
 export type FailLevel = (typeof FAIL_LEVELS)[number] | 'never';
+/** The `--fail-on` level used when none is given: `soft-fail` and worse fail the run. */
 export const DEFAULT_FAIL_ON: FailLevel = 'soft-fail';
 
 const RANK: Record<Verdict, number> = {

@@ -6,6 +6,7 @@ import { startEmbeddedCluster } from './embedded.ts';
 
 export type DatabaseSource = 'env' | 'testcontainers' | 'embedded';
 
+/** A fresh PostgreSQL database from {@link provisionDatabase}; call `dispose()` when done, e.g. in a `finally`. */
 export interface ProvisionedDatabase {
   /** Connection URL of a database that belongs to this caller alone (superuser or database owner). */
   url: string;

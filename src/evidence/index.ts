@@ -14,3 +14,6 @@ export { verifyRun } from './verify.ts';
 export type { BadRecord, SignatureStatus, VerifyOptions, VerifyResult } from './verify.ts';
 export { openEvidenceWriter } from './writer.ts';
 export type { EvidenceWriter, EvidenceWriterOptions } from './writer.ts';
+export { blockedRecord, controlRecord, findingRecord, probeRecord } from './records.ts';
+export type { CellRef, JudgedCase, JudgedControl } from './records.ts';
+export { exchangeStep, recordRequest, recordResponse } from './exchange-step.ts';

@@ -20,6 +20,10 @@ export interface BadRecord {
   reason: string;
 }
 
+/**
+ * What {@link verifyRun} found. Check `ok`; `firstBadRecord` and `problems` say what broke, `warnings` what a
+ * reader must still know (an incomplete run, a signature that was not checked).
+ */
 export interface VerifyResult {
   /** Chain, counts, hashes and manifest hold, and the signature is not invalid (and valid when a key was given). */
   ok: boolean;
@@ -46,6 +50,7 @@ export interface VerifyResult {
   evidenceSha256: string;
 }
 
+/** Options of {@link verifyRun}; without `publicKey` a signed manifest's signature is reported `not-checked`. */
 export interface VerifyOptions {
   /** Public key to check the manifest signature with (path or literal JWK/PEM, JWK object, KeyObject). */
   publicKey?: KeySpec | VerificationKey;

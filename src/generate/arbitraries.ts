@@ -6,6 +6,10 @@ import type { ForgeryInfo, OperationView, ProbeCell, ProbeSpace } from './space.
 /** Literal tenant values a naive parser may map to "all" or a default tenant. */
 export const SPECIAL_TENANT_VALUES = ['*', 'default', 'all', '0', 'null'] as const;
 
+/**
+ * The tenant values a mismatched assertion tries against `victim`: the victim's tenant as is and upper-cased,
+ * then each of {@link SPECIAL_TENANT_VALUES}.
+ */
 export function assertedValues(victim: string): AssertedValue[] {
   return [
     { kind: 'tenant', tenant: victim, variant: 'exact' },
@@ -114,6 +118,12 @@ export function foreignObjectCell(id: SuiteIdentity, space: ProbeSpace, op: Oper
   };
 }
 
+/**
+ * The operations of the space marked `tenantScoped` (the config's default): the ones a suite should build cells for.
+ *
+ * @example
+ * cells: (space) => scopedOperations(space).map((op) => foreignObjectCell({ suite: id, family: 'cross-tenant' }, space, op)),
+ */
 export function scopedOperations(space: ProbeSpace): OperationView[] {
   return space.operations.filter((op) => op.tenantScoped);
 }

@@ -1,6 +1,10 @@
-import { readJsonPath } from '../judge/json-path.ts';
+import { readJsonPath } from '../core/json-path.ts';
 import type { ScenarioWorld, WorldCallbackEndpoint, WorldResponse } from './scenario.ts';
 
+/**
+ * A job submitted by {@link submitJob}: `jobId` is read from the submit response (undefined when it held none), and
+ * `callback` is the endpoint given to the target when one was requested and callbacks are configured.
+ */
 export interface SubmittedJob {
   tenant: string;
   marker: string;
@@ -9,6 +13,7 @@ export interface SubmittedJob {
   callback?: WorldCallbackEndpoint;
 }
 
+/** What {@link pollJob} saw: `finished` is false when the job never reached a configured terminal state before the timeout. */
 export interface PolledJob {
   /** The last poll response; undefined when polling never got an answer. */
   response: WorldResponse | undefined;

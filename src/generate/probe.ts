@@ -1,12 +1,14 @@
 import type { Family, PathKind } from '../core/types.ts';
+import type { CredentialSpec } from '../identity/types.ts';
 
-export type CredentialSpec =
-  | { kind: 'legit'; tenant: string }
-  /** A forgery of the identity catalogue, built from `actor`'s legit token, aimed at `other`. */
-  | { kind: 'forged'; forgeryId: string; actor: string; other: string };
+export type { CredentialSpec };
 
 export type AssertedValue = { kind: 'tenant'; tenant: string; variant: 'exact' | 'upper' } | { kind: 'literal'; value: string };
 
+/**
+ * Every channel through which a request can assert a tenant outside its token. `assertionCell` returns no cell
+ * for a channel through which the operation has no configured carrier (see `carriersFor`).
+ */
 export const ASSERTION_CHANNELS = ['header', 'query', 'body', 'path', 'cookie', 'host'] as const;
 export type AssertionChannel = (typeof ASSERTION_CHANNELS)[number];
 

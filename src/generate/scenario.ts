@@ -5,6 +5,7 @@ import type { ParsedConfig } from '../config/schema.ts';
 import type { CredentialSpec } from './probe.ts';
 import type { CaseMeta, Cell, ForgeryInfo } from './space.ts';
 
+/** The answer to a request a scenario sent through {@link ScenarioWorld.send}; `json` is the parsed body, or undefined when it is not JSON. */
 export interface WorldResponse {
   /** Undefined when the request failed in transport (see `failure`). */
   status: number | undefined;
@@ -22,6 +23,10 @@ export interface ScenarioRequestTemplate {
   body?: unknown;
 }
 
+/**
+ * One request a scenario asks the world to send: a configured operation or an explicit template, with the credential
+ * to use. It becomes a numbered, redacted step of the evidence.
+ */
 export interface ScenarioRequest {
   /** The numbered step's title in evidence and reports. */
   title: string;
@@ -42,12 +47,17 @@ export interface ScenarioRequest {
 
 export type { ReceivedCallback };
 
+/**
+ * A unique callback URL on the run's receiver, to hand to the target for one job. `waitFor` resolves once `count`
+ * deliveries arrived, or with those that did when `timeoutMs` passes.
+ */
 export interface WorldCallbackEndpoint {
   url: string;
   deliveries(): readonly ReceivedCallback[];
   waitFor(count: number, timeoutMs: number): Promise<readonly ReceivedCallback[]>;
 }
 
+/** A response to judge with {@link ScenarioWorld.judge}, with who sent it and what it should show. */
 export interface WorldObservation {
   /** `accept`: a legit request that must succeed and show only the actor's data; `reject` (default): a mutation. */
   expect?: 'accept' | 'reject';
@@ -82,6 +92,7 @@ export interface ScenarioWorld {
   sleep(ms: number): Promise<void>;
 }
 
+/** The result of one scenario (or its positive control): the case it describes and its judgement. */
 export interface ScenarioOutcome {
   meta: CaseMeta;
   judgement: Judgement;

@@ -19,6 +19,7 @@ export function requireVerdict(meta: CaseMeta, judgement: Judgement): void {
   if (judgement.verdict === 'inconclusive' || verdictRank(judgement.verdict) > 0) throw new ScenarioVerdict(meta, judgement);
 }
 
+/** A passing judgement (reason `sequence-held`) with `detail` as its explanation, for a scenario or step that held. */
 export function pass(detail: string): Judgement {
   return { verdict: 'pass', reason: 'sequence-held', detail, seen: [] };
 }

@@ -1,8 +1,10 @@
+import type { ForgeryInfo } from '../identity/types.ts';
 import type { Arbitrary } from 'fast-check';
 import type { ParsedConfig } from '../config/schema.ts';
 import type { Family, PathKind } from '../core/types.ts';
 import type { Probe } from './probe.ts';
 
+/** A configured operation as suites see it, with what the probes need to know about its request (body, path variables, object id). */
 export interface OperationView {
   id: string;
   kind: 'list' | 'read' | 'create' | 'update' | 'delete';
@@ -18,13 +20,7 @@ export interface OperationView {
   addressesObject: boolean;
 }
 
-export interface ForgeryInfo {
-  id: string;
-  title: string;
-  family: 'missing' | 'spoofed';
-  /** Tenant the forged credential claims. */
-  claims: 'actor' | 'other' | 'none';
-}
+export type { ForgeryInfo };
 
 /** What a suite may draw from: the configured tenants, operations and channels, and the applicable forgeries. */
 export interface ProbeSpace {

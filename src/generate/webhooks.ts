@@ -14,7 +14,12 @@ export function hmacMatches(signature: { algorithm: 'sha256' | 'sha512'; prefix:
   return expected.length === actual.length && crypto.timingSafeEqual(expected, actual);
 }
 
+/**
+ * The forged inbound webhooks {@link forgeWebhook} can build: signed with the wrong secret, unsigned, validly signed
+ * but naming another tenant (in the configured `tenantField`), or validly signed about a job that does not exist.
+ */
 export const WEBHOOK_FORGERIES = ['bad-signature', 'missing-signature', 'tenant-mismatch', 'unknown-job'] as const;
+/** One kind of forged webhook (see {@link WEBHOOK_FORGERIES}). */
 export type WebhookForgery = (typeof WEBHOOK_FORGERIES)[number];
 
 export interface ForgedWebhook {

@@ -2,9 +2,6 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { compactVerify, createLocalJWKSet, EmbeddedJWK, importJWK, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isTenancyAuditError } from '../core/errors.ts';
-import { FORGERIES, forgeriesOf, unmetRequirements } from './forgeries.ts';
-import { createTokenProvider } from './provider.ts';
 import {
   ACTOR,
   ATTACKER_JWKS_URL,
@@ -20,8 +17,11 @@ import {
   requireTenant,
   strictVerify,
   TRUSTED_KID,
-} from './test-support.ts';
-import type { World } from './test-support.ts';
+} from '../../test/support/identity.ts';
+import type { World } from '../../test/support/identity.ts';
+import { isTenancyAuditError } from '../core/errors.ts';
+import { FORGERIES, forgeriesOf, unmetRequirements } from './forgeries.ts';
+import { createTokenProvider } from './provider.ts';
 import type { ForgeContext } from './types.ts';
 
 const REQUIRED_IDS = {

@@ -1,12 +1,12 @@
 import { exportJWK, exportSPKI, generateKeyPair, generateSecret } from 'jose';
 import type { JWK } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { createWorld, LAYOUTS } from '../../test/support/identity.ts';
 import { createAttackerKeys } from './attacker.ts';
 import { describeCredential } from './describe.ts';
 import { FORGERIES } from './forgeries.ts';
 import { jwtShape } from './jwt.ts';
 import { publicKeysFromJwks } from './jwks.ts';
-import { createWorld, LAYOUTS } from './test-support.ts';
 
 describe('publicKeysFromJwks', () => {
   it('converts RSA, EC and Ed25519 signing keys to SPKI PEM; skips oct, enc and broken keys; ignores private members', async () => {

@@ -1,5 +1,6 @@
 /** Public surface of the identity stage: legit token providers, the forgery catalogue, JWKS and report helpers. */
 export { createTokenProvider } from './provider.ts';
+export { createCredentials, tokenSourceOf, type Credentials } from './credentials.ts';
 export { FORGERIES, forgeriesOf, unmetRequirements } from './forgeries.ts';
 export { capabilitiesOf, GARBAGE_TOKEN } from './forge-kit.ts';
 export { createAttackerKeys } from './attacker.ts';
@@ -12,9 +13,11 @@ export { claimPath, getClaim, setClaim } from './claims.ts';
 export type {
   AttackerKeys,
   Capability,
+  CredentialSpec,
   ForgeContext,
   ForgedCredential,
   Forgery,
+  ForgeryInfo,
   MintKey,
   TargetPublicKey,
   TokenProvider,

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, exportJWK, exportPKCS8, generateKeyPair, jwtVerify } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
+import { decodeHeaderUnsafe, decodePayloadUnsafe } from '../../test/support/identity.ts';
 import { isTenancyAuditError, TenancyAuditError } from '../core/errors.ts';
 import { createTokenProvider } from './provider.ts';
-import { decodeHeaderUnsafe, decodePayloadUnsafe } from './test-support.ts';
 import type { TokenSource } from './types.ts';
 
 /** Gone, or a zombie awaiting its reaper (dead all the same). */

@@ -101,3 +101,18 @@ export interface Forgery extends MutationInfo {
   claims: 'actor' | 'other' | 'none';
   build(ctx: ForgeContext): Promise<ForgedCredential>;
 }
+
+/** Which credential a probe presents: a tenant's legit token, or a forgery of the catalogue built from `actor`'s token aimed at `other`. */
+export type CredentialSpec =
+  | { kind: 'legit'; tenant: string }
+  /** A forgery of the identity catalogue, built from `actor`'s legit token, aimed at `other`. */
+  | { kind: 'forged'; forgeryId: string; actor: string; other: string };
+
+/** A forgery as suites see it: what it claims, not how it is built. */
+export interface ForgeryInfo {
+  id: string;
+  title: string;
+  family: 'missing' | 'spoofed';
+  /** Tenant the forged credential claims. */
+  claims: 'actor' | 'other' | 'none';
+}

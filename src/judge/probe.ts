@@ -3,7 +3,7 @@ import { isEmptyResult, isRejection } from './rejection.ts';
 import type { Judgement, JudgeRules, ProbeObservation } from './types.ts';
 
 /**
- * The verdict for one mutated request (DESIGN.md "Oracles and verdicts").
+ * The verdict for one mutated request (README "Verdicts").
  * Order matters: foreign data outranks any status code, and nothing but a recognised rejection passes.
  */
 export function judgeProbe(obs: ProbeObservation, rules: JudgeRules): Judgement {

@@ -1,4 +1,4 @@
-import { parseJsonSafe, readJsonPath } from './json-path.ts';
+import { parseJsonSafe, readJsonPath } from '../core/json-path.ts';
 import type { JudgeRules, ResponseView } from './types.ts';
 
 export function isRejection(response: ResponseView, rules: JudgeRules): boolean {

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../core/package-root.ts';
 import { ConfigError } from '../core/errors.ts';
+import type { SuiteStatus } from '../core/suite-status.ts';
 import { sha256Hex } from '../evidence/hash.ts';
 import { validateJsonSchema } from './json-schema.ts';
 
@@ -42,7 +43,7 @@ export interface LoadedCatalogue {
 }
 
 /** Folder of the built-in catalogues and their schema. */
-export const CONTROLS_DIR = fileURLToPath(new URL('../../reports/controls/', import.meta.url));
+export const CONTROLS_DIR = packagePath('reports', 'controls', '/');
 /** Built-in catalogues, in the order the report shows them (SOC 2 left, ISO right). */
 export const DEFAULT_CATALOGUES = ['soc2-tsc-2017.json', 'iso27001-2022.json'] as const;
 export const CATALOGUE_SCHEMA = 'control-catalogue.schema.json';
@@ -93,9 +94,9 @@ export function catalogueRuleIssues(c: ControlCatalogue): { path: string; messag
   return issues;
 }
 
-/** Outcome of one suite as a control sees it. */
-export type SuiteStatus = 'pass' | 'warn' | 'fail' | 'inconclusive' | 'not-run';
+export type { SuiteStatus };
 
+/** Outcome of one suite as a control sees it. */
 export interface SuiteOutcome {
   status: SuiteStatus;
   /** At least one positive control ran and none failed. */

@@ -15,11 +15,26 @@ import { renderSummaryJson } from './renderers/json.ts';
 import { renderMarkdown } from './renderers/markdown.ts';
 import { createTemplateEnv } from './templates.ts';
 
+/** The report formats `renderReport` writes: `report.html`, `report.md`, `junit.xml` and `summary.json`. */
 export const REPORT_FORMATS = ['html', 'md', 'junit', 'json'] as const;
+/** One report format (see {@link REPORT_FORMATS}); `parseReportFormats` checks `--format` input. */
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
+/** `--format`: a comma-separated list (or a list) of known report formats; checked before any work starts. */
+export function parseReportFormats(list: string | readonly string[] | undefined): ReportFormat[] {
+  if (list === undefined) return [...REPORT_FORMATS];
+  const text = typeof list === 'string' ? list : list.join(',');
+  const formats = text.split(',').map((f) => f.trim()).filter(Boolean);
+  const unknown = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
+  if (unknown.length > 0 || formats.length === 0) {
+    throw new TenancyAuditError('TA_USAGE', `--format ${text}: unknown format ${unknown.join(', ') || '(none)'}`, { hint: `Use any of ${REPORT_FORMATS.join(',')}.` });
+  }
+  return formats as ReportFormat[];
+}
 
 const FILE_OF: Record<ReportFormat, string> = { html: 'report.html', md: 'report.md', junit: 'junit.xml', json: 'summary.json' };
 
+/** Options of {@link renderReport}: which formats, where to write them, keys for merged or signed runs, and extras (custom template, PDF). */
 export interface RenderReportOptions {
   /** Default: all four. */
   formats?: readonly ReportFormat[];
@@ -38,6 +53,7 @@ export interface RenderReportOptions {
   limits?: LoadRunOptions['limits'];
 }
 
+/** What {@link renderReport} wrote (paths in `files`) and the report model it rendered; `merged` is set when shards were merged. */
 export interface RenderedReport {
   /** Folder the reports were written to (the merged run folder when merging). */
   dir: string;

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../core/package-root.ts';
 import Handlebars from 'handlebars';
 import type { StepView } from './model-types.ts';
 
 /** Folder of the built-in templates. */
-export const TEMPLATES_DIR = fileURLToPath(new URL('../../reports/templates/', import.meta.url));
+export const TEMPLATES_DIR = packagePath('reports', 'templates', '/');
 
 export type TemplateFn = (context: unknown) => string;
 

@@ -1,8 +1,6 @@
-import fs from 'node:fs';
 import os from 'node:os';
 import type { RunManifest } from '../core/types.ts';
 
-export const TOOL_VERSION: string = (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /** Who ran it and where: the operator and, under CI, the provider, run URL, commit and ref. */
 export function describeRunContext(env: NodeJS.ProcessEnv = process.env): RunManifest['operator'] {

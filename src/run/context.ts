@@ -3,7 +3,7 @@ import type { OperationConfig } from '../config/schema.ts';
 import type { Exchange, OutgoingRequest } from '../core/exchange.ts';
 import type { HttpClient } from '../execute/http-client.ts';
 import type { JudgeRules } from '../judge/types.ts';
-import type { Credentials } from './credentials.ts';
+import type { Credentials } from '../identity/index.ts';
 import type { FixtureStore } from './fixtures.ts';
 
 /** What every stage of one run shares. */

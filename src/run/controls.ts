@@ -1,21 +1,14 @@
 import type { OperationConfig } from '../config/schema.ts';
 import type { EvidenceStep } from '../core/types.ts';
 import { judgeControl } from '../judge/control.ts';
-import { parseJsonSafe, readJsonPath } from '../judge/json-path.ts';
-import type { Judgement } from '../judge/types.ts';
+import { parseJsonSafe, readJsonPath } from '../core/json-path.ts';
 import { readOperationOf, type EngineContext } from './context.ts';
 import { createFixture, newCanary, newMarker } from './fixtures.ts';
-import { exchangeStep } from './record.ts';
-import { buildRequest } from './request.ts';
+import { exchangeStep } from '../evidence/exchange-step.ts';
+import type { JudgedControl } from '../evidence/records.ts';
+import { buildRequest } from '../execute/request.ts';
 
-export interface ControlResult {
-  operation: string;
-  tenant: string;
-  judgement: Judgement;
-  steps: EvidenceStep[];
-  startedAt: string;
-  durationMs: number;
-}
+export type ControlResult = JudgedControl;
 
 /**
  * Positive controls: each operation, called by each tenant with its legit token and its own objects,

@@ -1,22 +1,15 @@
 import type { EvidenceStep } from '../core/types.ts';
 import type { Probe } from '../generate/probe.ts';
-import type { CaseMeta } from '../generate/space.ts';
 import { judgeProbe } from '../judge/probe.ts';
-import type { Judgement, ProbeObservation } from '../judge/types.ts';
+import type { ProbeObservation } from '../judge/types.ts';
 import { readOperationOf, type EngineContext } from './context.ts';
 import { newMarker, repairFixture } from './fixtures.ts';
-import { exchangeStep } from './record.ts';
-import { buildRequest } from './request.ts';
+import { exchangeStep } from '../evidence/exchange-step.ts';
+import type { JudgedCase } from '../evidence/records.ts';
+import { buildRequest } from '../execute/request.ts';
 
 /** One fired case, judged: what the engine records and the shrinker compares. */
-export interface CaseResult {
-  meta: CaseMeta;
-  judgement: Judgement;
-  /** The mutated request first, then any read-back that looked for side effects. */
-  steps: EvidenceStep[];
-  startedAt: string;
-  durationMs: number;
-}
+export type CaseResult = JudgedCase;
 
 const WRITES = new Set(['create', 'update', 'delete']);
 

@@ -1,8 +1,8 @@
+import { EXIT } from '../core/exit-codes.ts';
 import { failsAt, type FailLevel, type Verdict } from '../core/verdict.ts';
 
-export const EXIT = { ok: 0, findings: 1, usage: 2, inconclusive: 3, interrupted: 130 } as const;
 
-/** DESIGN.md exit codes: 1 findings at/above --fail-on; 130 interrupted; 3 unreachable/inconclusive/incomplete; else 0. */
+/** Exit codes (README "Verdicts"): 1 findings at/above --fail-on; 130 interrupted; 3 unreachable/inconclusive/incomplete; else 0. */
 export function exitCodeOf(state: {
   worst: Verdict;
   failOn: FailLevel;

@@ -3,9 +3,9 @@ import type { ResolvedConfig } from '../config/resolve.ts';
 import type { FixtureConfig } from '../config/schema.ts';
 import type { Exchange, OutgoingRequest } from '../core/exchange.ts';
 import { TenancyAuditError } from '../core/errors.ts';
-import { parseJsonSafe, readJsonPath } from '../judge/json-path.ts';
-import { buildRequest } from './request.ts';
-import { placeholdersIn } from './template.ts';
+import { parseJsonSafe, readJsonPath } from '../core/json-path.ts';
+import { buildRequest } from '../execute/request.ts';
+import { placeholdersIn } from '../execute/template.ts';
 
 export interface FixtureEntry {
   id: string;

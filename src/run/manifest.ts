@@ -1,55 +1,27 @@
-import type { ResolvedConfig } from '../config/resolve.ts';
 import type { OperationConfig } from '../config/schema.ts';
-import type { RunManifest, SuiteMeta } from '../core/types.ts';
-import type { EvidenceWriter } from '../evidence/index.ts';
+import type { RunManifest } from '../core/types.ts';
 import { FORGERIES } from '../identity/index.ts';
-import { describeRunContext, TOOL_VERSION } from './context-info.ts';
-import type { Shard } from './plan.ts';
+import type { HttpRunState } from './http-audit.ts';
+import type { ManifestFacts } from './run-folder.ts';
 
-export interface ManifestBase {
-  config: ResolvedConfig;
-  runId: string;
-  seed: number;
-  runs: number;
-  startedAt: string;
-  metas: SuiteMeta[];
-  command: string;
-  shard?: Shard;
-}
-
-export function manifestOf(
-  base: ManifestBase,
-  writer: EvidenceWriter,
-  end: { complete: boolean; incompleteReason?: string; exitCode: number; endedAt: string; mutations: RunManifest['mutations'] },
-): Omit<RunManifest, 'signature'> {
-  const { config } = base;
+/** What an HTTP run's manifest says about it: target, config, seed, suites, mutations and population. */
+export function httpManifestFacts(state: HttpRunState): ManifestFacts {
+  const { config } = state;
   return {
-    v: 1,
-    tool: { name: 'tenancy-audit', version: TOOL_VERSION },
     kind: 'http',
-    runId: base.runId,
-    ...(base.shard ? { shard: base.shard } : {}),
-    startedAt: base.startedAt,
-    endedAt: end.endedAt,
-    complete: end.complete,
-    ...(end.incompleteReason ? { incompleteReason: end.incompleteReason } : {}),
+    ...(state.shard ? { shard: state.shard } : {}),
     system: config.name,
     environment: config.environment,
     target: { baseUrl: config.target.baseUrl },
     configHash: config.hash,
     config: config.redacted,
-    seed: base.seed,
-    runs: base.runs,
-    command: base.command,
-    operator: describeRunContext(),
-    suites: base.metas,
-    mutations: end.mutations,
+    seed: state.seed,
+    runs: state.runs,
+    command: state.command,
+    suites: state.metas,
+    mutations: state.mutations,
     operations: config.operations.map((op: OperationConfig) => ({ id: op.id, method: op.method, path: op.path, tenantScoped: op.tenantScoped })),
     tenants: config.tenants.map((t) => t.id),
-    counts: writer.counts(),
-    headHash: writer.headHash,
-    evidenceSha256: writer.evidenceSha256(),
-    exitCode: end.exitCode,
   };
 }
 

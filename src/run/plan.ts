@@ -1,3 +1,4 @@
+import { TenancyAuditError } from '../core/errors.ts';
 import type { ScenarioCell } from '../generate/scenario.ts';
 import type { ProbeCell, ProbeSpace } from '../generate/space.ts';
 import type { HttpSuiteDefinition } from '../suite/http.ts';
@@ -9,6 +10,10 @@ export interface PlannedCell {
   writes: boolean;
 }
 
+/**
+ * One shard of a run split across CI jobs: shard `index` (1-based) of `total`. Every shard must use the same seed;
+ * `tenancy-audit report` merges the shard runs back into one.
+ */
 export interface Shard {
   index: number;
   total: number;
@@ -38,9 +43,12 @@ export function ownsKey(key: string, shard?: Shard): boolean {
   return hash % shard.total === shard.index - 1;
 }
 
-export function parseShard(text: string): Shard | undefined {
+/** `--shard i/n` (1 ≤ i ≤ n); anything else is a usage error. */
+export function parseShard(text: string): Shard {
   const match = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!match) return undefined;
-  const [index, total] = [Number(match[1]), Number(match[2])];
-  return index >= 1 && total >= 1 && index <= total ? { index, total } : undefined;
+  const [index, total] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  if (index < 1 || total < 1 || index > total) {
+    throw new TenancyAuditError('TA_USAGE', `--shard "${text}" is not of the form i/n`, { hint: 'For example --shard 2/3.' });
+  }
+  return { index, total };
 }

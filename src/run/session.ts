@@ -3,9 +3,9 @@ import { TenancyAuditError } from '../core/errors.ts';
 import { startAttackerJwksServer, type AttackerJwksServer } from '../execute/attacker-server.ts';
 import { createHttpClient, type HttpClient } from '../execute/http-client.ts';
 import { Budget } from '../execute/limits.ts';
-import { parseJsonSafe } from '../judge/json-path.ts';
+import { parseJsonSafe } from '../core/json-path.ts';
 import { createAttackerKeys, publicKeysFromJwks, type TargetPublicKey, type TokenProvider } from '../identity/index.ts';
-import { createCredentials, type Credentials } from './credentials.ts';
+import { createCredentials, type Credentials } from '../identity/index.ts';
 
 export interface Session {
   client: HttpClient;

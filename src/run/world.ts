@@ -1,14 +1,14 @@
 import type { EvidenceStep } from '../core/types.ts';
 import type { CallbackReceiver } from '../execute/callback-receiver.ts';
-import { parseJsonSafe } from '../judge/json-path.ts';
+import { parseJsonSafe } from '../core/json-path.ts';
 import { judgeProbe } from '../judge/probe.ts';
 import { judgeControl, judgeLegit } from '../judge/control.ts';
 import type { Outcome, TransportFailureKind } from '../core/exchange.ts';
 import type { ScenarioRequest, ScenarioWorld, WorldResponse } from '../generate/scenario.ts';
 import type { EngineContext } from './context.ts';
 import { newMarker } from './fixtures.ts';
-import { exchangeStep } from './record.ts';
-import { buildRequest } from './request.ts';
+import { exchangeStep } from '../evidence/exchange-step.ts';
+import { buildRequest } from '../execute/request.ts';
 
 export interface RecordingWorld extends ScenarioWorld {
   /** The numbered steps this scenario produced. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { importUserModule } from '../config/user-module.ts';
 import { z } from 'zod';
 import { TenancyAuditError } from '../core/errors.ts';
 import { FAMILIES, PATHS, SEVERITIES } from '../core/types.ts';
@@ -33,7 +34,7 @@ export async function loadSuites(dirs: readonly string[]): Promise<LoadedSuite[]
       throw new TenancyAuditError('TA_SUITE_INVALID', `suite folder ${dir} cannot be read`, { hint: 'Check suites.dirs in the config.' });
     });
     for (const name of entries.sort()) {
-      if (!/\.(ts|mts|js|mjs)$/.test(name) || /\.(test|spec|d)\.[mc]?[tj]s$/.test(name)) continue;
+      if (!/\.(ts|mts|cts|js|mjs|cjs)$/.test(name) || /\.(test|spec|d)\.[mc]?[tj]s$/.test(name)) continue;
       const file = path.join(dir, name);
       const suite = await importSuite(file);
       const clash = loaded.find((l) => l.suite.id === suite.id);
@@ -51,7 +52,7 @@ export async function loadSuites(dirs: readonly string[]): Promise<LoadedSuite[]
 async function importSuite(file: string): Promise<SuiteDefinitionBase> {
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    mod = await importUserModule(file);
   } catch (cause) {
     throw new TenancyAuditError('TA_SUITE_INVALID', `suite file ${file} failed to load: ${(cause as Error).message}`, { cause });
   }

@@ -1,9 +1,13 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnsignedEvidenceRecord } from '../../src/core/types.ts';
 import { failsAt } from '../../src/core/verdict.ts';
-import { auditDatabase, type DbAuditOptions } from '../../src/db/audit/index.ts';
-import { DB_RULES, BEHAVIOUR_SUITE_ID } from '../../src/db/audit/rules.ts';
+import { auditDatabase, type DbAuditOptions, type DbSuiteContext } from '../../src/db/audit/index.ts';
 import { withClient } from '../../src/db/provision.ts';
+import behaviourSuite from '../../suites/db.rls-behaviour.ts';
+import catalogSuite from '../../suites/db.rls-catalog.ts';
 import { TENANT_A, TENANT_B, VARIANTS, fill } from './fixtures/schema.ts';
 import { openServer, type FixtureServer } from './harness.ts';
 import { databaseState } from './state.ts';
@@ -15,6 +19,29 @@ async function audit(options: Omit<DbAuditOptions, 'onRecord' | 'tenantSetting'>
 }
 
 const summary = (records: UnsignedEvidenceRecord[]) => records.filter((r) => r.verdict !== 'pass').map((r) => `${r.mutation.id} ${r.operation} ${r.verdict} ${r.reason}`);
+
+/** A user's own `db` suite, as a file in the user's suite folder: it imports the package by name like any suite. */
+const USER_SUITE = `import { defineSuite } from 'tenancy-audit/suite';
+export default defineSuite({
+  id: 'acme.tenant-tables',
+  title: 'Every tenant table has row-level security on',
+  description: 'One record per tenant table of the catalog snapshot, written by a user suite.',
+  families: ['data-layer'],
+  paths: ['db'],
+  severity: 'high',
+  controls: { soc2: ['CC6.1'], iso27001: ['8.3'] },
+  remediation: 'ALTER TABLE ... ENABLE ROW LEVEL SECURITY.',
+  target: 'db',
+  phase: 'catalog',
+  rules: [{ id: 'acme-rls-on', title: 'RLS is on (acme policy)', failVerdict: 'fail-open', severity: 'high', description: 'Acme requires RLS on every tenant table.' }],
+  async run(ctx) {
+    for (const table of ctx.snapshot.tables.filter((t) => t.tenant)) {
+      const on = table.rlsEnabled;
+      await ctx.record({ rule: 'acme-rls-on', operation: table.qualified, verdict: on ? 'pass' : 'fail-open', reason: on ? 'rls-on' : 'rls-off', detail: table.qualified + ' relrowsecurity=' + on });
+    }
+  },
+});
+`;
 
 describe.each(['embedded', 'pg15'] as const)('auditDatabase on %s PostgreSQL (URL as the application role)', (kind) => {
   let server: FixtureServer;
@@ -33,7 +60,7 @@ describe.each(['embedded', 'pg15'] as const)('auditDatabase on %s PostgreSQL (UR
     expect(outcome.tenants.sort()).toEqual([TENANT_A, TENANT_B].sort());
     expect(outcome.database).not.toContain('app-pw');
     const rules = new Set(records.map((r) => r.mutation.id));
-    for (const rule of DB_RULES.filter((r) => r.suite === BEHAVIOUR_SUITE_ID && r.id !== 'control-seed')) expect(rules, rule.id).toContain(rule.id);
+    for (const rule of behaviourSuite.rules.filter((r) => r.id !== 'control-seed')) expect(rules, rule.id).toContain(rule.id);
     expect(records.filter((r) => r.kind === 'control' && r.suite === 'db.rls-behaviour').map((r) => r.operation).sort()).toEqual(['public.documents', 'public.projects']);
     expect(records.every((r) => r.family === 'data-layer' && r.path === 'db' && r.seed === 1234)).toBe(true);
     expect(outcome.suites.map((s) => s.id)).toEqual(['db.rls-catalog', 'db.rls-behaviour']);
@@ -80,6 +107,47 @@ describe.each(['embedded', 'pg15'] as const)('auditDatabase on %s PostgreSQL (UR
     expect(viaSetRole.records.find((r) => r.mutation.id === 'no-context')!.steps!.map((s) => s.title)).toContain(`SET LOCAL ROLE "${db.app}"`);
     await expect(audit({ databaseUrl: db.appUrl, appRole: 'postgres' })).rejects.toMatchObject({ code: 'TA_USAGE', message: expect.stringContaining('cannot SET ROLE') });
     await expect(audit({ databaseUrl: db.adminUrl, appRole: 'ta_no_such_role' })).rejects.toMatchObject({ code: 'TA_USAGE', message: expect.stringContaining('no such role') });
+  });
+
+  it('runs a user db suite from a folder with the built-in ones, under its own id and rules', async () => {
+    const db = await server.fixture();
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ta-db-user-suite-'));
+    try {
+      await fs.writeFile(path.join(dir, 'acme.tenant-tables.ts'), USER_SUITE);
+      const { outcome, records } = await audit({ databaseUrl: db.appUrl, suiteDirs: [dir] });
+      // catalog phase, and "acme…" sorts before "db.rls-catalog": its records come first.
+      expect(outcome.suites.map((s) => s.id)).toEqual(['acme.tenant-tables', 'db.rls-catalog', 'db.rls-behaviour']);
+      const mine = records.filter((r) => r.suite === 'acme.tenant-tables');
+      expect(records.slice(0, mine.length)).toEqual(mine);
+      expect(mine.map((r) => [r.operation, r.verdict, r.mutation])).toEqual(
+        ['public.documents', 'public.projects'].map((op) => [op, 'pass', { id: 'acme-rls-on', title: 'RLS is on (acme policy)' }]),
+      );
+      expect(mine.every((r) => r.family === 'data-layer' && r.path === 'db' && r.seed === 1234)).toBe(true);
+      expect(outcome.mutations[0]).toEqual({ id: 'acme-rls-on', title: 'RLS is on (acme policy)', family: 'data-layer', description: '[high; failure → fail-open] Acme requires RLS on every tenant table.' });
+      expect(outcome.mutations.map((m) => m.id)).toEqual(['acme-rls-on', ...catalogSuite.rules.map((r) => r.id), ...behaviourSuite.rules.map((r) => r.id)]);
+      // The built-in suites record exactly what they record without it.
+      const key = (rs: UnsignedEvidenceRecord[]) => rs.map((r) => [r.suite, r.mutation.id, r.operation, r.actor, r.victim, r.replayPath, r.verdict, r.reason].join('|'));
+      expect(key(records.slice(mine.length))).toEqual(key((await audit({ databaseUrl: db.appUrl })).records));
+
+      const only = await audit({ databaseUrl: db.appUrl, suiteDirs: [dir], only: ['acme'] });
+      expect(only.outcome.suites.map((s) => s.id)).toEqual(['acme.tenant-tables']);
+      expect(key(only.records)).toEqual(key(mine));
+      expect(only.outcome.mutations.map((m) => m.id)).toEqual(['acme-rls-on']);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails loudly on a rule the recording suite did not declare, and on a catalog suite reaching for the behaviour I/O', async () => {
+    const db = await server.fixture();
+    const record = { operation: 'public.documents', verdict: 'pass', reason: 'r', detail: 'd' } as const;
+    // "no-context" is a rule of db.rls-behaviour, not of the catalog suite: rules resolve per suite.
+    const stray = { ...catalogSuite, run: async (ctx: DbSuiteContext) => ctx.record({ rule: 'no-context', ...record }) };
+    await expect(audit({ databaseUrl: db.appUrl, suites: [stray] })).rejects.toThrow(new TypeError('suite "db.rls-catalog" recorded rule "no-context", which is not among its rules (' + catalogSuite.rules.map((r) => r.id).join(', ') + ')'));
+    const peeking = { ...catalogSuite, run: async (ctx: DbSuiteContext) => void ctx.behaviour.targets };
+    await expect(audit({ databaseUrl: db.appUrl, suites: [peeking] })).rejects.toThrow(/suite "db.rls-catalog" is a catalog suite: it reads ctx.snapshot only/);
+    const own = await audit({ databaseUrl: db.appUrl, suites: [{ ...behaviourSuite, run: async (ctx: DbSuiteContext) => ctx.record({ rule: 'no-context', ...record }) }] });
+    expect(own.records).toEqual([expect.objectContaining({ suite: 'db.rls-behaviour', mutation: { id: 'no-context', title: behaviourSuite.rules.find((r) => r.id === 'no-context')!.title } })]);
   });
 
   it('never passes the behaviour proofs when no tenant can be known', async () => {

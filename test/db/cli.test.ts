@@ -3,7 +3,6 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dbFromFlags } from '../../src/cli/commands/db.ts';
 import { main } from '../../src/cli/main.ts';
 import type { EvidenceRecord, RunManifest } from '../../src/core/types.ts';
 import { verifyRun } from '../../src/evidence/index.ts';
@@ -22,9 +21,13 @@ afterAll(async () => {
   await fs.rm(reports, { recursive: true, force: true });
 });
 
-async function cli(flags: Parameters<typeof dbFromFlags>[0]) {
+/** `tenancy-audit db` through the CLI's `main`, flags given as an object (`{ databaseUrl }` → `--database-url`). */
+async function cli(flags: Record<string, string | number>) {
+  const all: Record<string, string | number> = { tenantSetting: 'app.tenant_id', seed: 3, reportDir: reports, format: 'md,json,junit,html', ...flags };
+  const argv = Object.entries(all).flatMap(([key, value]) => [`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, String(value)]);
   let out = '';
-  const code = await dbFromFlags({ tenantSetting: 'app.tenant_id', seed: 3, reportDir: reports, format: 'md,json,junit,html', ...flags }, (t) => void (out += t));
+  const write = (line: string) => void (out += `${line}\n`);
+  const code = await main(['db', ...argv], { out: write, err: write, color: false });
   const dir = /evidence and reports: (.+)\n/.exec(out)?.[1] ?? '';
   return { code, out, dir };
 }
@@ -40,8 +43,8 @@ describe('tenancy-audit db (command)', () => {
     const db = await server.fixture();
     const { code, out, dir } = await cli({ databaseUrl: db.appUrl });
     expect(code).toBe(0);
-    expect(out).toMatch(/db\.rls-catalog\s+PASS/);
-    expect(out).toMatch(/db\.rls-behaviour\s+PASS/);
+    expect(out).toMatch(/^db\.rls-catalog\s+db\s+pass\s/m);
+    expect(out).toMatch(/^db\.rls-behaviour\s+db\s+pass\s/m);
     expect((await fs.readdir(dir)).sort()).toEqual(['evidence.jsonl', 'junit.xml', 'manifest.json', 'report.html', 'report.md', 'summary.json']);
     const { manifest, records } = await read(dir);
     expect(manifest).toMatchObject({ kind: 'db', complete: true, exitCode: 0, failOn: 'soft-fail', seed: 3, suites: [{ id: 'db.rls-catalog' }, { id: 'db.rls-behaviour' }] });
@@ -56,8 +59,8 @@ describe('tenancy-audit db (command)', () => {
     const db = await server.fixture(VARIANTS.find((v) => v.name === 'RLS disabled')!.sql);
     const { code, out, dir } = await cli({ databaseUrl: db.appUrl });
     expect(code).toBe(1);
-    expect(out).toMatch(/leak.*tenant-isolation\s+public\.documents/);
-    expect(out).toMatch(/rls-enabled\s+public\.documents/);
+    expect(out).toMatch(/^leak db\.rls-behaviour · db · public\.documents · tenant-isolation /m);
+    expect(out).toMatch(/^fail-open db\.rls-catalog · db · public\.documents · rls-enabled /m);
     expect((await read(dir)).manifest.exitCode).toBe(1);
     expect(await fs.readFile(path.join(dir, 'report.md'), 'utf8')).toContain('public.documents');
   });
@@ -72,7 +75,7 @@ describe('tenancy-audit db (command)', () => {
     const db = await server.fixture('REVOKE SELECT ON tenants FROM {{app}};');
     const { code, out } = await cli({ databaseUrl: db.appUrl });
     expect(code).toBe(3);
-    expect(out).toMatch(/db\.rls-behaviour\s+INCONCLUSIVE/);
+    expect(out).toMatch(/^db\.rls-behaviour\s+db\s+inconclusive\s/m);
     const unreachable = await cli({ databaseUrl: 'postgres://app:pw-123456@127.0.0.1:1/none' });
     expect(unreachable.code).toBe(3);
     expect(unreachable.out).toContain('database unreachable');

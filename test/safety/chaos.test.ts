@@ -186,7 +186,7 @@ describe('audits of a target that turns chaotic once its positive controls passe
     expect(outcome.probes.length).toBeGreaterThan(5);
     expect(outcome.probes.filter((r) => r.verdict !== 'closed-by-error').map(describeProbe)).toEqual([]);
     expect(Object.values(outcome.suiteVerdicts)).toEqual(SUITES.map(() => 'closed-by-error'));
-    // A warning under the default --fail-on soft-fail (DESIGN.md: "closed, but reported as a warning").
+    // A warning under the default --fail-on soft-fail (README "Verdicts": closed-by-error is "reported as a warning").
     expect(outcome.result.exitCode).toBe(0);
     expect(await reportExitCode(outcome)).toBe(0);
   });

@@ -12,7 +12,7 @@ import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/load.ts';
 import type { ResolvedConfig } from '../../src/config/resolve.ts';
-import { createTerminalReporter } from '../../src/cli/terminal.ts';
+import { createTerminalReporter } from '../../src/report/renderers/terminal.ts';
 import { createTokenProvider, type TokenProvider, type TokenSource } from '../../src/identity/index.ts';
 import { renderReport } from '../../src/report/index.ts';
 import { run } from '../../src/run/run.ts';

@@ -1,5 +1,5 @@
 /**
- * Scope: requests go only to allowlisted hosts, and redirects are never followed (DESIGN.md "Safety of the tool itself").
+ * Scope: requests go only to allowlisted hosts, and redirects are never followed.
  * The "foreign" server is a real loopback server reached as `localhost` while only `127.0.0.1` is allowed; it counts
  * what reaches it. Each zero is backed by a positive control proving the same server is reachable when allowed.
  */
@@ -10,7 +10,7 @@ import { resolveConfig } from '../../src/config/load.ts';
 import { readEvidence, readManifest } from '../../src/evidence/index.ts';
 import { createHttpClient, type HttpClient } from '../../src/execute/http-client.ts';
 import { run } from '../../src/run/run.ts';
-import { buildRequest } from '../../src/run/request.ts';
+import { buildRequest } from '../../src/execute/request.ts';
 import { startChaosTarget, startCountingServer, type ChaosTarget } from '../support/chaos-target.ts';
 import { captureMain, STACK_LINE, tempDir, writeYaml } from './helpers.ts';
 

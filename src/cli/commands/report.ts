@@ -1,33 +1,21 @@
 import { Command } from 'commander';
-import { REPORT_FORMATS, renderReport } from '../../report/render.ts';
-import { formatReportSummary } from '../../report/renderers/console.ts';
-import type { CommandIO } from './verify.ts';
-import { commandErrorCode, paint } from './verify.ts';
-import { parseFormats, resolveKeySpec } from '../shared.ts';
+import { resolveEnvSpec } from '../../core/env-spec.ts';
+import { commandErrorCode } from '../errors.ts';
+import { api, streams, type CommandIO } from '../io.ts';
+import { defined } from '../shared.ts';
 
-interface ReportFlags {
-  format: string;
-  out?: string;
-  template?: string;
-  pdf?: boolean;
-  signKey?: string;
-  key?: string;
-  exitCode?: boolean;
-}
+interface ReportFlags { format: string; out?: string; template?: string; pdf?: boolean; signKey?: string; key?: string; exitCode?: boolean }
 
 /**
- * `tenancy-audit report <run-folder...> [--format html,md,junit,json] [--out DIR] [--template FILE] [--pdf]`:
- * re-renders a run's reports from its evidence files; several folders are shards of one run, merged (re-chained)
- * into `--out`. Exits 0 once the reports are written (with `--exit-code`: the run's own result, 0/1/3),
- * 2 for usage errors, 1 when a shard's evidence does not verify.
+ * `tenancy-audit report <run-folder...>`: re-renders a run's reports from its evidence files; several folders are
+ * shards of one run, merged (re-chained) into `--out`. Exits 0 once written (with `--exit-code`: the run's own
+ * result, 0/1/3), 2 for usage errors, 1 when a shard's evidence does not verify.
  */
 export function reportCommand(io: CommandIO = {}): Command {
-  const out = io.out ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const err = io.err ?? ((l: string) => process.stderr.write(`${l}\n`));
   return new Command('report')
     .description('render (or merge shards and render) evidence reports from run folders')
     .argument('<run-folder...>', 'a run folder, or the shard folders of one run')
-    .option('--format <list>', `comma-separated formats: ${REPORT_FORMATS.join(',')}`, REPORT_FORMATS.join(','))
+    .option('--format <list>', 'comma-separated formats: html,md,junit,json', 'html,md,junit,json')
     .option('--out <dir>', 'output folder (required when merging shards; default: the run folder)')
     .option('--template <file>', 'also render this Handlebars template to <out>/report.custom.<ext>')
     .option('--pdf', 'also print report.html to report.pdf with headless Chromium (playwright-core)')
@@ -35,18 +23,13 @@ export function reportCommand(io: CommandIO = {}): Command {
     .option('--key <public>', "signer's public key to check the run's (or each shard's) manifest signature")
     .option('--exit-code', "exit with the run's result (0 pass, 1 fail, 3 inconclusive) instead of 0")
     .action(async (folders: string[], flags: ReportFlags) => {
+      const { out, err, c } = streams(io);
       try {
-        const formats = parseFormats(flags.format);
-        const signKey = flags.signKey === undefined ? undefined : resolveKeySpec('--sign-key', flags.signKey);
-        const publicKey = flags.key === undefined ? undefined : resolveKeySpec('--key', flags.key);
-        const c = paint(io);
+        const { renderReport, parseReportFormats, formatReportSummary } = await api();
         const result = await renderReport(folders, {
-          formats,
-          ...(flags.out !== undefined ? { out: flags.out } : {}),
-          ...(flags.template !== undefined ? { template: flags.template } : {}),
-          ...(flags.pdf ? { pdf: true } : {}),
-          ...(signKey !== undefined ? { signKey } : {}),
-          ...(publicKey !== undefined ? { publicKey } : {}),
+          formats: parseReportFormats(flags.format),
+          ...defined({ out: flags.out, template: flags.template, pdf: flags.pdf || undefined }),
+          ...defined({ signKey: flags.signKey && resolveEnvSpec('--sign-key', flags.signKey), publicKey: flags.key && resolveEnvSpec('--key', flags.key) }),
         });
         if (result.merged) {
           out(`merged ${folders.length} shards into ${result.dir} (${result.merged.manifest.counts.records} records, head ${result.merged.manifest.headHash})`);
@@ -61,4 +44,3 @@ export function reportCommand(io: CommandIO = {}): Command {
       }
     });
 }
-

@@ -1,10 +1,11 @@
 import { Command } from 'commander';
-import { configJsonSchema } from '../../config/schema.ts';
+import { api, streams, type CommandIO } from '../io.ts';
 
-export function schemaCommand(): Command {
+/** `tenancy-audit schema`: the config file's JSON Schema, for editor autocompletion. */
+export function schemaCommand(io: CommandIO = {}): Command {
   return new Command('schema')
     .description('print the JSON Schema of the configuration file (for editor autocompletion)')
-    .action(() => {
-      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    .action(async () => {
+      streams(io).out(JSON.stringify((await api()).configJsonSchema(), null, 2));
     });
 }

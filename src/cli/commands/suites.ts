@@ -1,21 +1,24 @@
 import { Command } from 'commander';
-import chalk from 'chalk';
-import { BUILTIN_SUITES_DIR, loadSuites } from '../../suite/load.ts';
+import { api, streams, type CommandIO } from '../io.ts';
 
-export function suitesCommand(): Command {
+/** `tenancy-audit suites [--dir FOLDER…] [--json]`: the built-in suites, and those of the folders given. */
+export function suitesCommand(io: CommandIO = {}): Command {
   return new Command('suites')
-    .description('list the built-in suites with their families, paths and controls')
+    .description('list the built-in suites (and those in --dir folders) with their target, families, paths and controls')
+    .option('--dir <folder...>', "also list the suites in these folders (a config's suites.dirs)")
     .option('--json', 'print JSON')
-    .action(async (flags: { json?: boolean }) => {
-      const suites = (await loadSuites([BUILTIN_SUITES_DIR])).map((l) => l.suite);
+    .action(async (flags: { dir?: string[]; json?: boolean }) => {
+      const { out, c } = streams(io);
+      const listed = await (await api()).listSuites(flags.dir ?? []);
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify(suites.map(({ id, title, target, families, paths, severity, controls }) => ({ id, title, target, families, paths, severity, controls })), null, 2)}\n`);
+        const rows = listed.map(({ suite: { id, title, target, families, paths, severity, controls }, file, builtIn }) => ({ id, title, target, families, paths, severity, controls, builtIn, file }));
+        out(JSON.stringify(rows, null, 2));
         return;
       }
-      for (const s of suites) {
-        process.stdout.write(`${chalk.bold(s.id)}  ${s.title}\n`);
-        process.stdout.write(chalk.dim(`  ${s.target} · families ${s.families.join(', ')} · paths ${s.paths.join(', ')} · severity ${s.severity}\n`));
-        process.stdout.write(chalk.dim(`  SOC 2 ${s.controls.soc2.join(', ')} · ISO/IEC 27001:2022 ${s.controls.iso27001.join(', ')}\n`));
+      for (const { suite: s, file, builtIn } of listed) {
+        out(`${c.bold(s.id)}  ${s.title}${builtIn ? '' : c.dim(`  (${file})`)}`);
+        out(c.dim(`  ${s.target} · families ${s.families.join(', ')} · paths ${s.paths.join(', ')} · severity ${s.severity}`));
+        out(c.dim(`  SOC 2 ${s.controls.soc2.join(', ')} · ISO/IEC 27001:2022 ${s.controls.iso27001.join(', ')}`));
       }
     });
 }

@@ -3,7 +3,7 @@ import type { EvidenceStep } from '../../core/types.ts';
 import type { Verdict } from '../../core/verdict.ts';
 import type { SuiteDefinitionBase } from '../../suite/define.ts';
 import type { ObservedRow, ReadObservation, ReadTarget, WriteObservation } from './observations.ts';
-import type { DbRuleId } from './rules.ts';
+import type { DbRule } from './rules.ts';
 import type { SeedReport } from './seed.ts';
 import type { CatalogSnapshot, TableFacts } from './types.ts';
 
@@ -41,10 +41,15 @@ export interface DbBehaviourIO {
   deleteForeign(table: TableFacts, actor: string, victim: string, victimRow: ObservedRow | undefined): Promise<WriteObservation>;
 }
 
+/**
+ * One result a `db` suite hands to `ctx.record`: the rule it applies to, the object checked (`operation`) and the
+ * judgement; the context fills in the suite, family, path, seed and the rule's title.
+ */
 export interface DbRecordInput {
   /** Default `db-check`; positive controls are `control`. */
   kind?: 'db-check' | 'control';
-  rule: DbRuleId;
+  /** Id of one of the recording suite's `rules` (its title fills the record's `mutation`). */
+  rule: string;
   operation: string;
   verdict: Verdict;
   reason: string;
@@ -70,8 +75,14 @@ export interface DbSuiteContext {
   record(input: DbRecordInput): Promise<void>;
 }
 
+/** When a `db` suite runs: `catalog` suites only read `ctx.snapshot` and run first, then `behaviour` suites (ties by id). */
+export type DbSuitePhase = 'catalog' | 'behaviour';
+
 /** A suite run by the data-layer audit. */
 export interface DbSuiteDefinition extends SuiteDefinitionBase {
   target: 'db';
+  phase: DbSuitePhase;
+  /** Every rule the suite may record (unique ids): `ctx.record` resolves `rule` here; the manifest lists them. */
+  rules: readonly DbRule[];
   run(ctx: DbSuiteContext): Promise<void>;
 }

@@ -2,20 +2,24 @@ import crypto from 'node:crypto';
 import type { EvidenceKind, MutationInfo, OperationInfo, RunCounts, SuiteMeta, UnsignedEvidenceRecord } from '../../core/types.ts';
 import { TenancyAuditError } from '../../core/errors.ts';
 import { worseVerdict, type Verdict } from '../../core/verdict.ts';
-import { suiteMeta, type SuiteDefinitionBase } from '../../suite/define.ts';
-import { BUILTIN_SUITES_DIR, loadSuites } from '../../suite/load.ts';
+import { suiteMeta } from '../../suite/define.ts';
 import type { DatabaseSource, ProvisionOptions } from '../provision.ts';
 import type { DbRecordInput, DbSuiteContext, DbSuiteDefinition } from './context.ts';
 import { openBehaviourIO, type OpenBehaviourIO } from './probes.ts';
 import { seededRandom } from './rows.ts';
-import { BEHAVIOUR_SUITE_ID, CATALOG_SUITE_ID, dbMutations, dbRule } from './rules.ts';
+import { ruleMutation, type DbRule } from './rules.ts';
+import { ruleResolver, selectDbSuites } from './suites.ts';
 import { openMigrationsTarget, openUrlTarget } from './target.ts';
 
-export type { DbSuiteContext, DbSuiteDefinition, DbBehaviourIO, DbRecordInput, KnownTenant } from './context.ts';
+export type { DbSuiteContext, DbSuiteDefinition, DbSuitePhase, DbBehaviourIO, DbRecordInput, KnownTenant } from './context.ts';
 export type { CatalogSnapshot } from './types.ts';
-export { DB_RULES, dbMutations, CATALOG_SUITE_ID, BEHAVIOUR_SUITE_ID } from './rules.ts';
+export type { DbRule } from './rules.ts';
 export { introspectCatalog } from './introspect.ts';
 
+/**
+ * Options of {@link auditDatabase}: what to audit (exactly one of `databaseUrl` or `migrationsDir`, the latter with
+ * `appRole`), the tenant setting, and where each evidence record goes (`onRecord`).
+ */
 export interface DbAuditOptions {
   /** URL of the database to audit, connecting as the application's own role. Exclusive with `migrationsDir`. */
   databaseUrl?: string;
@@ -39,12 +43,17 @@ export interface DbAuditOptions {
   onRecord: (record: UnsignedEvidenceRecord) => Promise<void>;
   /** Progress lines (no secrets). */
   log?: (line: string) => void;
-  /** Suites to run; default the built-in `db.rls-catalog` and `db.rls-behaviour`. */
+  /** Folders of user suites, loaded with the built-in folder; their `target: 'db'` suites run with the built-in ones. */
+  suiteDirs?: readonly string[];
+  /** Suite ids or prefixes to run; default every `db` suite loaded. */
+  only?: readonly string[];
+  /** Already loaded suites to run instead of loading folders (`only` still applies). */
   suites?: readonly DbSuiteDefinition[];
   /** How `migrationsDir` gets its disposable database (default: DATABASE_URL → Testcontainers → embedded). */
   provision?: Pick<ProvisionOptions, 'databaseUrl' | 'source'>;
 }
 
+/** What {@link auditDatabase} returns once every suite ran: what was audited, the suites and rules, and the record counts for the manifest. */
 export interface DbAuditOutcome {
   suites: SuiteMeta[];
   /** What was audited: the redacted URL, or `migrations:<dir>` with the disposable database's redacted URL. */
@@ -83,20 +92,10 @@ export function validateDbAuditOptions(options: Omit<DbAuditOptions, 'onRecord'>
   if (options.seed !== undefined && !Number.isInteger(options.seed)) throw usage(`--seed must be an integer (got ${options.seed})`);
 }
 
-function isDbSuite(suite: SuiteDefinitionBase): suite is DbSuiteDefinition {
-  return suite.target === 'db' && typeof (suite as Partial<DbSuiteDefinition>).run === 'function';
-}
-
-/** The built-in `db` suites, through the suite loader (metadata validated, id = file name): catalog first, then behaviour. */
-async function builtInSuites(): Promise<DbSuiteDefinition[]> {
-  const suites = (await loadSuites([BUILTIN_SUITES_DIR])).map((l) => l.suite).filter(isDbSuite);
-  const rank = (id: string) => (id === CATALOG_SUITE_ID ? 0 : id === BEHAVIOUR_SUITE_ID ? 1 : 2);
-  return suites.sort((a, b) => rank(a.id) - rank(b.id) || a.id.localeCompare(b.id));
-}
-
 /**
- * Audits PostgreSQL row-level security as the application's role: the catalog checks (`db.rls-catalog`) and the
- * behaviour proofs (`db.rls-behaviour`), each result handed to `onRecord` as an evidence record.
+ * Audits PostgreSQL row-level security as the application's role with the `db` suites (built-in and `suiteDirs`):
+ * `catalog` suites judge the catalog snapshot, then `behaviour` suites prove the behaviour through rolled-back
+ * probes; each result is handed to `onRecord` as an evidence record.
  * Nothing is ever committed to a user database (reads are READ ONLY, writes are rolled back); with
  * `migrationsDir` the disposable database gets synthetic tenants and is dropped at the end.
  *
@@ -112,7 +111,7 @@ export async function auditDatabase(options: DbAuditOptions): Promise<DbAuditOut
   const seed = options.seed ?? crypto.randomInt(0, 2 ** 31 - 1);
   const runs = options.runs ?? 3;
   const random = seededRandom(seed);
-  const suites = options.suites ?? (await builtInSuites());
+  const suites = await selectDbSuites(options);
 
   const targetOptions = { tenantSetting: options.tenantSetting, tenantColumn: options.tenantColumn, tables: options.tables, tenants: options.tenants, appRole: options.appRole, log };
   const target = options.migrationsDir
@@ -122,20 +121,25 @@ export async function auditDatabase(options: DbAuditOptions): Promise<DbAuditOut
   let io: OpenBehaviourIO | null = null;
   try {
     log(`database: auditing role ${snapshot.role.name} on ${database}; tenants ${tenants.map((t) => t.value).join(', ') || '(none known)'}; seed ${seed}`);
-    io = await openBehaviourIO({ ...target, random });
+    const behaviour = await openBehaviourIO({ ...target, random });
+    io = behaviour;
 
     const byKind: Partial<Record<EvidenceKind, number>> = {};
     const byVerdict: Partial<Record<Verdict, number>> = {};
     let records = 0;
     let worst: Verdict | null = null;
     for (const suite of suites) {
+      const ruleOf = ruleResolver(suite);
       const ctx: DbSuiteContext = {
         snapshot,
         seed,
         runs,
-        behaviour: io,
+        get behaviour() {
+          if (suite.phase === 'catalog') throw new TypeError(`suite "${suite.id}" is a catalog suite: it reads ctx.snapshot only (ctx.behaviour is for phase 'behaviour')`);
+          return behaviour;
+        },
         async record(input: DbRecordInput) {
-          const record = toRecord(suite.id, seed, input);
+          const record = toRecord(suite.id, ruleOf(input.rule), seed, input);
           records++;
           byKind[record.kind] = (byKind[record.kind] ?? 0) + 1;
           byVerdict[record.verdict] = (byVerdict[record.verdict] ?? 0) + 1;
@@ -155,8 +159,8 @@ export async function auditDatabase(options: DbAuditOptions): Promise<DbAuditOut
       seed,
       runs,
       tenants: tenants.map((t) => t.value),
-      mutations: suites.flatMap((s) => dbMutations(s.id)),
-      operations: io.targets.map((t) => ({ id: t.name, method: t.kind.toUpperCase(), path: t.name, tenantScoped: true })),
+      mutations: suites.flatMap((s) => s.rules.map(ruleMutation)),
+      operations: behaviour.targets.map((t) => ({ id: t.name, method: t.kind.toUpperCase(), path: t.name, tenantScoped: true })),
       worst: worst ?? 'inconclusive',
       counts: { records, byKind, byVerdict },
     };
@@ -166,8 +170,7 @@ export async function auditDatabase(options: DbAuditOptions): Promise<DbAuditOut
   }
 }
 
-function toRecord(suite: string, seed: number, input: DbRecordInput): UnsignedEvidenceRecord {
-  const rule = dbRule(input.rule);
+function toRecord(suite: string, rule: DbRule, seed: number, input: DbRecordInput): UnsignedEvidenceRecord {
   const record: UnsignedEvidenceRecord = {
     v: 1,
     kind: input.kind ?? 'db-check',

@@ -188,6 +188,10 @@ export function judgeIsolation(obs: ReadObservation, facts: IsolationFacts): Jud
   return { verdict: 'pass', reason: 'no-foreign-rows', detail: `as ${who}, ${name} shows ${obs.rows.length} row(s), none of another tenant` };
 }
 
+/**
+ * The write probe a {@link WriteObservation} comes from, for {@link judgeWrite}: insert a row of the victim's tenant,
+ * update or delete the victim's row, or move the actor's own row into the victim's tenant.
+ */
 export type WriteKind = 'insert-foreign' | 'update-foreign' | 'update-move' | 'delete-foreign';
 
 const WRITE_TEXT: Record<WriteKind, { act: string; control: string; landed: string }> = {

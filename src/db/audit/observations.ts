@@ -18,12 +18,17 @@ export interface ReadTarget {
   rlsApplies: boolean;
 }
 
+/** One row a read probe returned, as JSON (`to_jsonb`), with its physical row id when read from a table. */
 export interface ObservedRow {
   data: Record<string, unknown>;
   /** Physical row id (tables only), used to aim write probes at exactly this row. */
   ctid: string | null;
 }
 
+/**
+ * What one read of a {@link ReadTarget} saw under one tenant context (unset, empty, or a tenant): the rows (capped,
+ * see `truncated`), the SQL error if any, and the evidence steps. Read in a READ ONLY transaction that is rolled back.
+ */
 export interface ReadObservation {
   target: ReadTarget;
   context: TenantContext;
@@ -38,6 +43,10 @@ export interface ReadObservation {
   durationMs: number;
 }
 
+/**
+ * What one write probe did on a tenant table as `actor` against `victim`: the legitimate control statement, then the
+ * attempt, each in a transaction that is rolled back. `control` and `attempt` are null when the probe was not run.
+ */
 export interface WriteObservation {
   table: string;
   actor: string;

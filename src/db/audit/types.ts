@@ -4,21 +4,26 @@
  */
 
 export type PolicyCommand = 'ALL' | 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
+/** The table privileges the audit checks for the audited role (`TableFacts.privileges`), in this order. */
 export const GRANTABLE_COMMANDS = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] as const;
+/** One of {@link GRANTABLE_COMMANDS}. */
 export type GrantableCommand = (typeof GRANTABLE_COMMANDS)[number];
 
+/** A role's name and the attributes that let it bypass row-level security. */
 export interface RoleFacts {
   name: string;
   superuser: boolean;
   bypassRls: boolean;
 }
 
+/** The role the audit judges (the application's role), with the privileged roles it could switch to. */
 export interface AuditedRole extends RoleFacts {
   canLogin: boolean;
   /** Superuser or BYPASSRLS roles the audited role is a member of (it can `SET ROLE` to them). */
   privilegedMemberships: string[];
 }
 
+/** One column of a table, with the type details used to generate valid rows for the behaviour probes. */
 export interface ColumnFacts {
   name: string;
   /** `format_type` of the declared type, e.g. `character varying(40)`. */
@@ -37,6 +42,7 @@ export interface ColumnFacts {
   enumLabels: string[] | null;
 }
 
+/** One foreign key of a table: its columns and the table and columns they reference. */
 export interface ForeignKeyFacts {
   name: string;
   columns: string[];
@@ -45,6 +51,7 @@ export interface ForeignKeyFacts {
   referencedColumns: string[];
 }
 
+/** One ordinary or partitioned table in a user schema: its row-level security flags, owner, the audited role's privileges, columns and keys. */
 export interface TableFacts {
   oid: number;
   schema: string;
@@ -71,6 +78,7 @@ export interface TableFacts {
   uniqueKeys: string[][];
 }
 
+/** One row-level security policy, with its `USING` and `WITH CHECK` expressions as `pg_get_expr` text (null when absent). */
 export interface PolicyFacts {
   /** Qualified table name. */
   table: string;
@@ -85,6 +93,7 @@ export interface PolicyFacts {
   withCheck: string | null;
 }
 
+/** A view or materialized view in a user schema: whose privileges read its relations (the caller's with `securityInvoker`, else its owner's) and what it references. */
 export interface ViewFacts {
   oid: number;
   qualified: string;
@@ -98,6 +107,10 @@ export interface ViewFacts {
   columns: string[];
 }
 
+/**
+ * A user function or procedure (not C or internal, not from an extension): whether it runs as its owner
+ * (`securityDefiner`), whether the audited role may execute it, its shape and its definition.
+ */
 export interface FunctionFacts {
   oid: number;
   /** `schema.name` */
@@ -120,6 +133,10 @@ export interface FunctionFacts {
   definition: string | null;
 }
 
+/**
+ * A stored default of the tenant setting (`ALTER ROLE … SET` / `ALTER DATABASE … SET`) that reaches the audited role
+ * in this database; `role` or `database` is null when the default applies to every role or every database.
+ */
 export interface SettingDefault {
   role: string | null;
   database: string | null;
@@ -133,6 +150,10 @@ export interface CatalogGap {
   message: string;
 }
 
+/**
+ * Everything {@link introspectCatalog} read from `pg_catalog` for one audited role, as plain data: the input of every
+ * catalog check. Sections that could not be read are listed in `gaps`.
+ */
 export interface CatalogSnapshot {
   serverVersion: string;
   serverVersionNum: number;

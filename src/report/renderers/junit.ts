@@ -1,6 +1,6 @@
 import type { Verdict } from '../../core/verdict.ts';
+import { displayRank, isFailing } from '../../judge/suite-status.ts';
 import type { CoverageRow, FindingView, ReportModel, StepView, SuiteReport } from '../model-types.ts';
-import { displayRank, isFailing } from '../suite-status.ts';
 
 /**
  * Renders `junit.xml` for CI: one `<testsuite>` per suite, one `<testcase>` per suite × operation × family

@@ -9,7 +9,7 @@ import { writeManifest } from '../../../src/evidence/manifest.ts';
 import type { KeySpec } from '../../../src/evidence/keys.ts';
 import { openEvidenceWriter } from '../../../src/evidence/writer.ts';
 
-/** The built-in suite ids (DESIGN.md / the brief): every id a catalogue maps must be one of these. */
+/** The built-in suite ids (suites/): every id a catalogue maps must be one of these. */
 export const BUILTIN_SUITE_IDS = [
   'identity.missing',
   'identity.spoofed',

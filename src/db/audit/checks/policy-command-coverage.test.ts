@@ -4,13 +4,13 @@ import { policyCommandCoverage } from './policy-command-coverage.ts';
 
 describe('policyCommandCoverage', () => {
   it('passes every granted command covered by an ALL policy', () => {
-    const findings = policyCommandCoverage(snapshot());
+    const findings = policyCommandCoverage.run(snapshot());
     expect(findings.map((f) => f.verdict)).toEqual(['pass', 'pass', 'pass', 'pass']);
   });
 
   it('soft-fails a granted command no permissive policy covers, naming table and command', () => {
     const s = snapshot({ policies: [policy('documents', 'sel', { command: 'SELECT', withCheck: null })] });
-    const failing = policyCommandCoverage(s).filter((f) => f.verdict !== 'pass');
+    const failing = policyCommandCoverage.run(s).filter((f) => f.verdict !== 'pass');
     expect(failing.map((f) => f.detail.split(' ')[0])).toEqual(['INSERT', 'UPDATE', 'DELETE']);
     expect(failing[0]).toMatchObject({ verdict: 'soft-fail', reason: 'command-uncovered', operation: 'public.documents' });
   });
@@ -24,16 +24,16 @@ describe('policyCommandCoverage', () => {
         policy('documents', 'no_using', { command: 'SELECT', using: null, withCheck: null }),
       ],
     });
-    expect(policyCommandCoverage(s)).toEqual([expect.objectContaining({ verdict: 'soft-fail', detail: expect.stringContaining('SELECT') })]);
+    expect(policyCommandCoverage.run(s)).toEqual([expect.objectContaining({ verdict: 'soft-fail', detail: expect.stringContaining('SELECT') })]);
   });
 
   it('records a table the role has no privilege on as passing', () => {
     const s = snapshot({ tables: [table('documents', { privileges: { SELECT: false, INSERT: false, UPDATE: false, DELETE: false } })], policies: [] });
-    expect(policyCommandCoverage(s)).toEqual([expect.objectContaining({ verdict: 'pass', reason: 'nothing-granted' })]);
+    expect(policyCommandCoverage.run(s)).toEqual([expect.objectContaining({ verdict: 'pass', reason: 'nothing-granted' })]);
   });
 
   it('is inconclusive when pg_policy could not be read', () => {
     const s = snapshot({ gaps: [{ section: 'policies', message: 'permission denied' }] });
-    expect(policyCommandCoverage(s)).toEqual([expect.objectContaining({ verdict: 'inconclusive', reason: 'catalog-unreadable' })]);
+    expect(policyCommandCoverage.run(s)).toEqual([expect.objectContaining({ verdict: 'inconclusive', reason: 'catalog-unreadable' })]);
   });
 });

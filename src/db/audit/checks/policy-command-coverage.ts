@@ -1,6 +1,6 @@
 import { applicablePolicies, effectiveCheck, tenantTables } from '../analysis.ts';
 import { GRANTABLE_COMMANDS, type PolicyFacts } from '../types.ts';
-import { gapFindings, policyStep, tableStep, type CatalogCheck, type Finding } from './finding.ts';
+import { defineCatalogCheck, gapFindings, policyStep, tableStep, type Finding } from './finding.ts';
 
 /** Whether a permissive policy lets any row through for `command` (a NULL expression lets none through). */
 function opensFor(policy: PolicyFacts, command: string): boolean {
@@ -12,37 +12,48 @@ function opensFor(policy: PolicyFacts, command: string): boolean {
  * For each command the role is granted on a tenant table with RLS enabled, a permissive policy applying to the
  * role covers it. Uncovered commands are silently denied by PostgreSQL (0 rows, no error): soft-fail.
  */
-export const policyCommandCoverage: CatalogCheck = (snapshot) => {
-  const gaps = gapFindings(snapshot, 'policies', 'policy-command-coverage');
-  if (gaps.length > 0) return gaps;
-  const out: Finding[] = [];
-  for (const table of tenantTables(snapshot).filter((t) => t.rlsEnabled)) {
-    const granted = GRANTABLE_COMMANDS.filter((c) => table.privileges[c]);
-    if (granted.length === 0) {
-      out.push({
-        rule: 'policy-command-coverage',
-        operation: table.qualified,
-        verdict: 'pass',
-        reason: 'nothing-granted',
-        detail: `the audited role ${snapshot.role.name} is granted no command on ${table.qualified}`,
-        steps: [tableStep(table)],
-      });
-      continue;
+export const policyCommandCoverage = defineCatalogCheck({
+  rules: [
+    {
+      id: 'policy-command-coverage',
+      title: 'A permissive policy covers every command the role is granted',
+      failVerdict: 'soft-fail',
+      severity: 'medium',
+      description: 'For each of SELECT/INSERT/UPDATE/DELETE granted to the role, a permissive policy (that command or ALL) applying to the role must exist. Without one PostgreSQL silently denies (0 rows, no error): soft-fail.',
+    },
+  ],
+  run(snapshot) {
+    const gaps = gapFindings(snapshot, 'policies', 'policy-command-coverage');
+    if (gaps.length > 0) return gaps;
+    const out: Finding<'policy-command-coverage'>[] = [];
+    for (const table of tenantTables(snapshot).filter((t) => t.rlsEnabled)) {
+      const granted = GRANTABLE_COMMANDS.filter((c) => table.privileges[c]);
+      if (granted.length === 0) {
+        out.push({
+          rule: 'policy-command-coverage',
+          operation: table.qualified,
+          verdict: 'pass',
+          reason: 'nothing-granted',
+          detail: `the audited role ${snapshot.role.name} is granted no command on ${table.qualified}`,
+          steps: [tableStep(table)],
+        });
+        continue;
+      }
+      for (const command of granted) {
+        const covering = applicablePolicies(snapshot, table, command).permissive.filter((p) => opensFor(p, command));
+        out.push({
+          rule: 'policy-command-coverage',
+          operation: table.qualified,
+          verdict: covering.length > 0 ? 'pass' : 'soft-fail',
+          reason: covering.length > 0 ? 'command-covered' : 'command-uncovered',
+          detail:
+            covering.length > 0
+              ? `${command} on ${table.qualified} is covered by ${covering.map((p) => `policy "${p.name}"`).join(', ')}`
+              : `${command} is granted to ${snapshot.role.name} on ${table.qualified} but no permissive policy for ${command} applies to it: PostgreSQL silently denies (0 rows, no error) instead of failing on missing context`,
+          steps: [tableStep(table), ...covering.map(policyStep)],
+        });
+      }
     }
-    for (const command of granted) {
-      const covering = applicablePolicies(snapshot, table, command).permissive.filter((p) => opensFor(p, command));
-      out.push({
-        rule: 'policy-command-coverage',
-        operation: table.qualified,
-        verdict: covering.length > 0 ? 'pass' : 'soft-fail',
-        reason: covering.length > 0 ? 'command-covered' : 'command-uncovered',
-        detail:
-          covering.length > 0
-            ? `${command} on ${table.qualified} is covered by ${covering.map((p) => `policy "${p.name}"`).join(', ')}`
-            : `${command} is granted to ${snapshot.role.name} on ${table.qualified} but no permissive policy for ${command} applies to it: PostgreSQL silently denies (0 rows, no error) instead of failing on missing context`,
-        steps: [tableStep(table), ...covering.map(policyStep)],
-      });
-    }
-  }
-  return out;
-};
+    return out;
+  },
+});

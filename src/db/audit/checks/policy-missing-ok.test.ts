@@ -4,12 +4,12 @@ import { policyMissingOk } from './policy-missing-ok.ts';
 
 describe('policyMissingOk', () => {
   it('passes a policy that reads the setting without missing_ok', () => {
-    expect(policyMissingOk(snapshot())).toEqual([expect.objectContaining({ verdict: 'pass', reason: 'setting-required' })]);
+    expect(policyMissingOk.run(snapshot())).toEqual([expect.objectContaining({ verdict: 'pass', reason: 'setting-required' })]);
   });
 
   it('soft-fails current_setting(name, true), naming the policy', () => {
     const s = snapshot({ policies: [policy('documents', 'lenient', { using: "(tenant_id = (NULLIF(current_setting('app.tenant_id'::text, true), ''::text))::uuid)" })] });
-    expect(policyMissingOk(s)[0]).toMatchObject({ verdict: 'soft-fail', reason: 'missing-ok', detail: expect.stringContaining('"lenient"') });
+    expect(policyMissingOk.run(s)[0]).toMatchObject({ verdict: 'soft-fail', reason: 'missing-ok', detail: expect.stringContaining('"lenient"') });
   });
 
   it('soft-fails a policy calling a helper that reads the setting with missing_ok, naming the helper', () => {
@@ -17,11 +17,11 @@ describe('policyMissingOk', () => {
       functions: [fn('tenant', { returnsSet: false, definition: "CREATE FUNCTION public.tenant()\n AS $$ SELECT current_setting('app.tenant_id', true)::uuid $$" })],
       policies: [policy('documents', 'via', { using: '(tenant_id = tenant())', withCheck: null })],
     });
-    expect(policyMissingOk(s)[0]).toMatchObject({ verdict: 'soft-fail', reason: 'missing-ok-via-function', detail: expect.stringContaining('public.tenant()') });
+    expect(policyMissingOk.run(s)[0]).toMatchObject({ verdict: 'soft-fail', reason: 'missing-ok-via-function', detail: expect.stringContaining('public.tenant()') });
   });
 
   it('does not mistake missing_ok = false for missing_ok', () => {
     const s = snapshot({ policies: [policy('documents', 'strict', { using: "(tenant_id = (current_setting('app.tenant_id'::text, false))::uuid)" })] });
-    expect(policyMissingOk(s)[0]).toMatchObject({ verdict: 'pass' });
+    expect(policyMissingOk.run(s)[0]).toMatchObject({ verdict: 'pass' });
   });
 });

@@ -1,42 +1,53 @@
 import { settingReaders, tenantTables } from '../analysis.ts';
 import { callsFunction, readsSetting, readsSettingMissingOk } from '../sql-text.ts';
-import { gapFindings, policyStep, type CatalogCheck, type Finding } from './finding.ts';
+import { defineCatalogCheck, gapFindings, policyStep, type Finding } from './finding.ts';
 
 /**
  * No policy on a tenant table reads the tenant setting with missing_ok (`current_setting(name, true)`), directly or
  * through a function it calls: a missing context would become NULL, i.e. a silent empty result.
  */
-export const policyMissingOk: CatalogCheck = (snapshot) => {
-  const gaps = [
-    ...gapFindings(snapshot, 'policies', 'policy-missing-ok'),
-    ...gapFindings(snapshot, 'functions', 'policy-missing-ok'),
-  ];
-  if (gaps.length > 0) return gaps;
-  const readers = settingReaders(snapshot);
-  const tables = new Set(tenantTables(snapshot).map((t) => t.qualified));
-  const out: Finding[] = [];
-  for (const policy of snapshot.policies.filter((p) => tables.has(p.table) && p.appliesToRole)) {
-    const exprs = [policy.using, policy.withCheck].filter((e): e is string => e !== null);
-    const direct = exprs.some((e) => readsSettingMissingOk(e, snapshot.tenantSetting));
-    const viaFns = [...readers.entries()]
-      .filter(([name, r]) => r.missingOk && exprs.some((e) => callsFunction(e, name)))
-      .map(([, r]) => r.fn.signature);
-    const reads = exprs.some((e) => readsSetting(e, snapshot.tenantSetting)) || [...readers.keys()].some((n) => exprs.some((e) => callsFunction(e, n)));
-    if (!reads) continue;
-    const bad = direct || viaFns.length > 0;
-    out.push({
-      rule: 'policy-missing-ok',
-      operation: policy.table,
-      verdict: bad ? 'soft-fail' : 'pass',
-      reason: bad ? (direct ? 'missing-ok' : 'missing-ok-via-function') : 'setting-required',
-      detail: bad
-        ? `policy "${policy.name}" on ${policy.table} reads ${snapshot.tenantSetting} with missing_ok${direct ? '' : ` through ${viaFns.join(', ')}`}: a session without tenant context gets NULL and a silent empty result instead of an error`
-        : `policy "${policy.name}" on ${policy.table} reads ${snapshot.tenantSetting} without missing_ok (a missing context errors)`,
-      steps: [
-        policyStep(policy),
-        ...viaFns.map((sig) => ({ title: `SELECT pg_get_functiondef('${sig}'::regprocedure)`, note: 'calls current_setting(…, true)' })),
-      ],
-    });
-  }
-  return out;
-};
+export const policyMissingOk = defineCatalogCheck({
+  rules: [
+    {
+      id: 'policy-missing-ok',
+      title: 'The tenant setting is read without missing_ok',
+      failVerdict: 'soft-fail',
+      severity: 'medium',
+      description: 'current_setting(name, true) returns NULL when the context is missing, turning it into a silent empty result instead of an error. Checked in policy expressions and in the functions they call. Failure: soft-fail.',
+    },
+  ],
+  run(snapshot) {
+    const gaps = [
+      ...gapFindings(snapshot, 'policies', 'policy-missing-ok'),
+      ...gapFindings(snapshot, 'functions', 'policy-missing-ok'),
+    ];
+    if (gaps.length > 0) return gaps;
+    const readers = settingReaders(snapshot);
+    const tables = new Set(tenantTables(snapshot).map((t) => t.qualified));
+    const out: Finding<'policy-missing-ok'>[] = [];
+    for (const policy of snapshot.policies.filter((p) => tables.has(p.table) && p.appliesToRole)) {
+      const exprs = [policy.using, policy.withCheck].filter((e): e is string => e !== null);
+      const direct = exprs.some((e) => readsSettingMissingOk(e, snapshot.tenantSetting));
+      const viaFns = [...readers.entries()]
+        .filter(([name, r]) => r.missingOk && exprs.some((e) => callsFunction(e, name)))
+        .map(([, r]) => r.fn.signature);
+      const reads = exprs.some((e) => readsSetting(e, snapshot.tenantSetting)) || [...readers.keys()].some((n) => exprs.some((e) => callsFunction(e, n)));
+      if (!reads) continue;
+      const bad = direct || viaFns.length > 0;
+      out.push({
+        rule: 'policy-missing-ok',
+        operation: policy.table,
+        verdict: bad ? 'soft-fail' : 'pass',
+        reason: bad ? (direct ? 'missing-ok' : 'missing-ok-via-function') : 'setting-required',
+        detail: bad
+          ? `policy "${policy.name}" on ${policy.table} reads ${snapshot.tenantSetting} with missing_ok${direct ? '' : ` through ${viaFns.join(', ')}`}: a session without tenant context gets NULL and a silent empty result instead of an error`
+          : `policy "${policy.name}" on ${policy.table} reads ${snapshot.tenantSetting} without missing_ok (a missing context errors)`,
+        steps: [
+          policyStep(policy),
+          ...viaFns.map((sig) => ({ title: `SELECT pg_get_functiondef('${sig}'::regprocedure)`, note: 'calls current_setting(…, true)' })),
+        ],
+      });
+    }
+    return out;
+  },
+});

@@ -6,7 +6,7 @@ const role = { name: 'app', superuser: false, bypassRls: false, canLogin: true, 
 
 describe('roleAttributes', () => {
   it('passes a plain role on all three rules', () => {
-    const findings = roleAttributes(snapshot());
+    const findings = roleAttributes.run(snapshot());
     expect(findings.map((f) => [f.rule, f.verdict])).toEqual([
       ['role-superuser', 'pass'],
       ['role-bypassrls', 'pass'],
@@ -19,7 +19,7 @@ describe('roleAttributes', () => {
     [{ bypassRls: true }, 'role-bypassrls'],
     [{ privilegedMemberships: ['postgres'] }, 'role-privileged-membership'],
   ])('fails open on %o, naming the role', (attrs, rule) => {
-    const findings = roleAttributes(snapshot({ role: { ...role, ...attrs } }));
+    const findings = roleAttributes.run(snapshot({ role: { ...role, ...attrs } }));
     const failing = findings.filter((f) => f.verdict !== 'pass');
     expect(failing).toEqual([expect.objectContaining({ rule, verdict: 'fail-open', operation: 'role app' })]);
   });

@@ -4,12 +4,12 @@ import { roleOwnsTable } from './role-owns-table.ts';
 
 describe('roleOwnsTable', () => {
   it('passes once when the role owns no tenant table', () => {
-    expect(roleOwnsTable(snapshot())).toEqual([expect.objectContaining({ verdict: 'pass', operation: 'role app' })]);
+    expect(roleOwnsTable.run(snapshot())).toEqual([expect.objectContaining({ verdict: 'pass', operation: 'role app' })]);
   });
 
   it('fails open per owned tenant table, naming role and table', () => {
     const s = snapshot({ tables: [table('documents', { roleOwns: true, owner: 'app' }), table('projects')] });
-    expect(roleOwnsTable(s)).toEqual([
+    expect(roleOwnsTable.run(s)).toEqual([
       expect.objectContaining({ verdict: 'fail-open', operation: 'role app', detail: expect.stringContaining('public.documents') }),
     ]);
   });

@@ -4,9 +4,9 @@
  */
 import { createLocalJWKSet, exportJWK, exportSPKI, generateKeyPair, jwtVerify } from 'jose';
 import type { JWK, JWTPayload, JWTVerifyGetKey } from 'jose';
-import { createAttackerKeys } from './attacker.ts';
-import { createTokenProvider } from './provider.ts';
-import type { AttackerKeys, ForgeContext, TokenProvider } from './types.ts';
+import { createAttackerKeys } from '../../src/identity/attacker.ts';
+import { createTokenProvider } from '../../src/identity/provider.ts';
+import type { AttackerKeys, ForgeContext, TokenProvider } from '../../src/identity/types.ts';
 
 export const ISSUER = 'https://idp.example.test/';
 export const AUDIENCE = 'https://api.example.test';

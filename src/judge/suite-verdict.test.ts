@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptyTally, suiteVerdict } from './suite-verdict.ts';
+import { emptyTally, suiteVerdict } from './suite-status.ts';
 
 const tally = (over: Partial<ReturnType<typeof emptyTally>>) => ({ ...emptyTally(), ...over });
 

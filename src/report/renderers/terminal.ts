@@ -1,6 +1,6 @@
 import chalk from 'chalk';
-import type { Verdict } from '../core/verdict.ts';
-import type { AuditEvent } from '../run/events.ts';
+import type { AuditEvent } from '../../core/events.ts';
+import type { Verdict } from '../../core/verdict.ts';
 
 const COLOR: Record<Verdict, (s: string) => string> = {
   pass: chalk.green,
@@ -11,11 +11,21 @@ const COLOR: Record<Verdict, (s: string) => string> = {
   inconclusive: chalk.cyan,
 };
 
+/** The verdict's name coloured as the console reporter shows it (plain text where chalk detects no colour support). */
 export function paint(verdict: Verdict): string {
   return COLOR[verdict](verdict);
 }
 
-/** Terminal reporter: a live progress line on a TTY, plain lines under CI, then a table per suite and each finding. */
+/** Findings printed in full; past this the console counts them and points at the evidence. */
+const MAX_PRINTED_FINDINGS = 40;
+
+/**
+ * Console reporter for {@link AuditEvent}s (HTTP and data-layer runs alike): a live progress line on a TTY,
+ * plain lines under CI, each finding with its counterexample, then a table of suites.
+ *
+ * @example
+ * await run({ config: 'tenancy-audit.config.yaml', onEvent: createTerminalReporter({ live: process.stdout.isTTY }) });
+ */
 export function createTerminalReporter(options: { live: boolean; write?: (text: string) => void }) {
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const line = (text: string) => write(`${text}\n`);
@@ -23,7 +33,9 @@ export function createTerminalReporter(options: { live: boolean; write?: (text: 
   let probes = 0;
   let started = performance.now();
   let lastDraw = 0;
-  const suiteRows: { suite: string; paths: readonly string[]; verdict: Verdict; counts: Partial<Record<Verdict, number>> }[] = [];
+  const suiteRows: { suite: string; paths: readonly string[]; verdict: Verdict; counts: Partial<Record<Verdict, number>>; reason?: string }[] = [];
+  let findings = 0;
+  let dir = '';
 
   const progress = (requests: number) => {
     const now = performance.now();
@@ -39,9 +51,14 @@ export function createTerminalReporter(options: { live: boolean; write?: (text: 
     switch (event.type) {
       case 'run-start':
         started = performance.now();
-        line(chalk.bold(`tenancy-audit run ${event.runId}`));
-        line(`  target ${event.target} · seed ${event.seed} · suites ${event.suites.map((s) => s.id).join(', ')}`);
+        line(chalk.bold(`tenancy-audit ${event.kind === 'db' ? 'db' : 'run'} ${event.runId}`));
+        line(`  target ${event.target} · seed ${event.seed}${event.suites.length ? ` · suites ${event.suites.map((s) => s.id).join(', ')}` : ''}`);
         line(`  evidence ${event.dir}`);
+        dir = event.dir;
+        break;
+      case 'log':
+        clear();
+        line(`  ${event.line}`);
         break;
       case 'phase':
         clear();
@@ -60,6 +77,7 @@ export function createTerminalReporter(options: { live: boolean; write?: (text: 
         if (!options.live && probes % 500 === 0) line(chalk.dim(`  ${probes} probes`));
         break;
       case 'finding': {
+        if (++findings > MAX_PRINTED_FINDINGS) break;
         clear();
         line('');
         line(`${paint(event.verdict)} ${chalk.bold(event.suite)} · ${event.path} · ${event.operation} · ${event.mutation} (${event.reason})`);
@@ -72,10 +90,11 @@ export function createTerminalReporter(options: { live: boolean; write?: (text: 
         break;
       }
       case 'suite-end':
-        suiteRows.push({ suite: event.suite, paths: event.paths, verdict: event.verdict, counts: event.counts });
+        suiteRows.push({ suite: event.suite, paths: event.paths, verdict: event.verdict, counts: event.counts, ...(event.reason ? { reason: event.reason } : {}) });
         break;
       case 'run-end': {
         clear();
+        if (findings > MAX_PRINTED_FINDINGS) line(chalk.dim(`… ${findings - MAX_PRINTED_FINDINGS} more findings in ${dir}/evidence.jsonl`));
         line('');
         const width = Math.max(...suiteRows.map((r) => r.suite.length), 5);
         line(chalk.bold(`${'suite'.padEnd(width)}  ${'paths'.padEnd(14)}  verdict          probes by verdict`));
@@ -83,8 +102,10 @@ export function createTerminalReporter(options: { live: boolean; write?: (text: 
           const detail = (Object.entries(row.counts) as [Verdict, number][]).map(([v, n]) => `${v} ${n}`).join(', ') || 'no probes';
           const paths = row.paths.join(',').padEnd(14);
           line(`${row.suite.padEnd(width)}  ${paths}  ${paint(row.verdict).padEnd(16 + (paint(row.verdict).length - row.verdict.length))} ${detail}`);
+          if (row.reason && row.verdict !== 'pass') line(chalk.dim(`${' '.repeat(width + 2)}${row.reason}`));
         }
         if (!event.complete) line(chalk.yellow(`run incomplete: ${event.incompleteReason ?? 'stopped early'}`));
+        if (event.hint) line(chalk.dim(`hint: ${event.hint}`));
         line(`exit ${event.exitCode}`);
         break;
       }

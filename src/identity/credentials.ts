@@ -1,17 +1,7 @@
 import type { ResolvedConfig } from '../config/resolve.ts';
-import type { ForgeryInfo } from '../generate/space.ts';
-import type { CredentialSpec } from '../generate/probe.ts';
-import {
-  FORGERIES,
-  createTokenProvider,
-  unmetRequirements,
-  type AttackerKeys,
-  type ForgeContext,
-  type Forgery,
-  type TargetPublicKey,
-  type TokenProvider,
-  type TokenSource,
-} from '../identity/index.ts';
+import { FORGERIES, unmetRequirements } from './forgeries.ts';
+import { createTokenProvider } from './provider.ts';
+import type { AttackerKeys, CredentialSpec, ForgeContext, ForgeryInfo, Forgery, TargetPublicKey, TokenProvider, TokenSource } from './types.ts';
 
 export interface Credentials {
   provider: TokenProvider;

@@ -1,0 +1,32 @@
+import type { SuiteMeta } from './types.ts';
+import type { Verdict } from './verdict.ts';
+import type { EvidenceStep } from './types.ts';
+
+/** What a run tells its reporters as it goes (the CLI's terminal output is one such reporter). */
+export type AuditEvent =
+  | { type: 'run-start'; kind?: 'http' | 'db'; runId: string; dir: string; target: string; seed: number; suites: SuiteMeta[] }
+  | { type: 'phase'; name: 'fixtures' | 'controls' | 'probes' | 'teardown' | 'report'; detail?: string }
+  /** A progress line (no secrets), e.g. what the data-layer audit is connecting to. */
+  | { type: 'log'; line: string }
+  | { type: 'control'; operation: string; tenant: string; verdict: Verdict; detail: string }
+  | { type: 'probe'; suite: string; verdict: Verdict; requests: number }
+  | {
+      type: 'finding';
+      suite: string;
+      /** sync, retry or callback: where the probe travelled. */
+      path: string;
+      operation: string;
+      verdict: Verdict;
+      reason: string;
+      mutation: string;
+      detail: string;
+      steps: EvidenceStep[];
+      shrinks: number;
+      replay: string;
+    }
+  | { type: 'suite-end'; suite: string; paths: readonly string[]; counts: Partial<Record<Verdict, number>>; verdict: Verdict; reason?: string }
+  /** `hint`: what to do next when the run could not finish (e.g. the database was unreachable). */
+  | { type: 'run-end'; exitCode: number; complete: boolean; incompleteReason?: string; hint?: string };
+
+/** Receives each {@link AuditEvent} as the run goes (the `onEvent` option of `run` and `runDatabaseAudit`); it is called synchronously and not awaited. */
+export type AuditEventHandler = (event: AuditEvent) => void;

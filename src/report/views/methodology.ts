@@ -1,0 +1,26 @@
+import type { RunManifest } from '../../core/types.ts';
+import { VERDICTS } from '../../core/verdict.ts';
+import type { Redactor } from '../../evidence/redact.ts';
+import type { ReportModel } from '../model-types.ts';
+import { VERDICT_STYLE } from '../verdict-counts.ts';
+import { configView } from './run.ts';
+
+const ORACLES = [
+  'Canaries: at setup every test tenant gets fixtures holding unique random canary strings. Any response, side effect or callback seen by tenant X that contains a canary of tenant Y ≠ X is a leak, whatever the status code.',
+  'Positive controls first: each suite proves its oracle is live (the legitimate request for tenant A succeeds and shows A\'s canary) before it judges mutations. If the control fails, the suite is inconclusive, never pass.',
+  'Rejection is recognised by status (configurable, default 400/401/403/404/422) and by configurable body matchers (e.g. a GraphQL 200 with an errors array).',
+  'Generation is property-based (fast-check): seeded and reproducible; failures are shrunk to a minimal counterexample, recorded with its seed and replay path.',
+];
+
+/** How the run judged: seed, mutations, the verdict vocabulary, the oracles, the (redacted) config and the suites. */
+export function methodologyView(manifest: Partial<RunManifest> | null, redact: Redactor, configChars: number): ReportModel['methodology'] {
+  return {
+    seed: manifest?.seed ?? null,
+    runs: manifest?.runs ?? null,
+    mutations: manifest?.mutations ?? [],
+    verdicts: VERDICTS.map((v) => ({ verdict: v, ...VERDICT_STYLE[v] })),
+    oracles: ORACLES,
+    ...configView(manifest?.config, redact, configChars),
+    suites: manifest?.suites ?? [],
+  };
+}

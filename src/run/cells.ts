@@ -1,0 +1,87 @@
+import { verdictRank } from '../core/verdict.ts';
+import { blockedRecord, findingRecord, probeRecord, type CellRef } from '../evidence/index.ts';
+import type { CallbackReceiver } from '../execute/callback-receiver.ts';
+import { Semaphore } from '../execute/limits.ts';
+import { cellSeed, runCell, type CellOutcome } from './cell.ts';
+import type { EngineContext } from './context.ts';
+import { executeProbe, type CaseResult } from './execute-probe.ts';
+import { executeScenario, isScenarioCell } from './execute-scenario.ts';
+import type { HttpRunState } from './http-audit.ts';
+import type { PlannedCell } from './plan.ts';
+
+interface CellsPhase {
+  ctx: EngineContext;
+  receiver: CallbackReceiver | undefined;
+  /** Operations whose positive controls passed. */
+  liveOps: ReadonlySet<string>;
+  /** Adds tokens minted since the last call to the redactor. */
+  registerTokens(): void;
+}
+
+/**
+ * The probes phase: each planned cell runs as a fast-check property (read-only cells concurrently, cells that change
+ * data one at a time); every fired case, blocked cell and shrunk finding is written and counted as it comes.
+ */
+export async function runCells(state: HttpRunState, phase: CellsPhase, planned: readonly PlannedCell[]): Promise<void> {
+  const gate = new Semaphore(Math.max(1, Math.min(state.config.target.concurrency, 8)));
+  const one = (p: PlannedCell) => runPlannedCell(state, phase, p);
+  await Promise.all(planned.filter((p) => !p.writes).map((p) => gate.run(() => one(p))));
+  for (const p of planned.filter((c) => c.writes)) await one(p);
+}
+
+async function runPlannedCell(state: HttpRunState, phase: CellsPhase, planned: PlannedCell): Promise<void> {
+  const { folder, emit, budget, failOn } = state;
+  const { ctx, receiver } = phase;
+  const suiteId = planned.suite.id;
+  const ref: CellRef = { suite: planned.suite, operation: planned.cell.operation, key: planned.cell.key };
+  const seed = cellSeed(state.seed, planned.cell.key);
+  const block = async () => {
+    await folder.writer.append(blockedRecord(ref, seed));
+    folder.tally.count(suiteId, 'probe', 'inconclusive');
+  };
+  const onProbe = async (result: CaseResult) => {
+    // A generated sequence whose commands were all skipped sent nothing: it is no evidence either way.
+    if (result.steps.length === 0) return;
+    phase.registerTokens();
+    await folder.writer.append(probeRecord(result, seed));
+    folder.tally.count(suiteId, 'probe', result.judgement.verdict);
+    emit({ type: 'probe', suite: suiteId, verdict: result.judgement.verdict, requests: budget.requests });
+  };
+  const findingRank = verdictRank(failOn === 'closed-by-error' ? 'closed-by-error' : 'soft-fail');
+  const common = { seed, runs: state.runs, findingRank, onProbe, stopped: () => budget.exhausted !== undefined };
+
+  let outcome: CellOutcome;
+  if (isScenarioCell(planned.cell)) {
+    const cell = planned.cell;
+    const control = await executeScenario(ctx, receiver, cell, undefined, 'control');
+    await folder.writer.append({ ...probeRecord(control, seed), kind: 'control' });
+    folder.tally.count(suiteId, 'control', control.judgement.verdict);
+    emit({ type: 'control', operation: cell.operation, tenant: control.meta.actor ?? '-', verdict: control.judgement.verdict, detail: control.judgement.detail });
+    if (control.judgement.verdict === 'inconclusive') return block();
+    outcome = await runCell(cell, { ...common, execute: (scenario) => executeScenario(ctx, receiver, cell, scenario) });
+  } else if (!phase.liveOps.has(planned.cell.operation)) {
+    return block();
+  } else {
+    outcome = await runCell(planned.cell, { ...common, execute: (probe) => executeProbe(ctx, probe), cacheKey: (probe) => JSON.stringify(probe) });
+  }
+
+  for (const finding of outcome.findings) {
+    await folder.writer.append(findingRecord(ref, outcome, finding));
+    const { result } = finding;
+    folder.tally.count(suiteId, 'finding', result.judgement.verdict);
+    emit({
+      type: 'finding',
+      suite: suiteId,
+      path: result.meta.path,
+      operation: planned.cell.operation,
+      verdict: result.judgement.verdict,
+      reason: result.judgement.reason,
+      mutation: result.meta.mutation.id,
+      // Reporters print these (curl lines with every header): they get what the evidence gets, redacted.
+      detail: folder.redactor.text(result.judgement.detail),
+      steps: folder.redactor.value(result.steps),
+      shrinks: finding.shrinks,
+      replay: `tenancy-audit run --seed ${state.seed} --suite ${suiteId}`,
+    });
+  }
+}

@@ -1,0 +1,87 @@
+import type { ResolvedConfig } from '../config/resolve.ts';
+import type { AuditEventHandler } from '../core/events.ts';
+import type { RunManifest, SuiteMeta } from '../core/types.ts';
+import type { FailLevel } from '../core/verdict.ts';
+import { startCallbackReceiver } from '../execute/callback-receiver.ts';
+import type { Budget } from '../execute/limits.ts';
+import { buildProbeSpace } from '../generate/space.ts';
+import type { TokenProvider } from '../identity/index.ts';
+import type { HttpSuiteDefinition } from '../suite/http.ts';
+import { runCells } from './cells.ts';
+import { createEngineContext, legitSender } from './context.ts';
+import { writeControls } from './control-records.ts';
+import { isScenarioCell } from './execute-scenario.ts';
+import { setupFixtures, teardownFixtures } from './fixtures.ts';
+import { mutationCatalogue } from './manifest.ts';
+import { planCells, shardOf, type Shard } from './plan.ts';
+import type { OpenRunFolder } from './run-folder.ts';
+import { openSession } from './session.ts';
+
+/** The one state object of an HTTP run, shared by its phases. */
+export interface HttpRunState {
+  config: ResolvedConfig;
+  suites: readonly HttpSuiteDefinition[];
+  /** The selected suites; narrowed to those with cells on this configuration once planned (the manifest's list). */
+  metas: SuiteMeta[];
+  seed: number;
+  runs: number;
+  failOn: FailLevel;
+  command: string;
+  shard?: Shard;
+  signKey?: string;
+  provider?: TokenProvider;
+  budget: Budget;
+  emit: AuditEventHandler;
+  folder: OpenRunFolder;
+  /** The forgeries applicable to this configuration, for the manifest (known once credentials exist). */
+  mutations: RunManifest['mutations'];
+}
+
+/**
+ * The phases of an HTTP audit over one state: session, fixtures, plan, positive controls, cells, suite verdicts,
+ * teardown. Returns how many suites ended inconclusive.
+ */
+export async function auditHttp(state: HttpRunState): Promise<number> {
+  const { config, suites, budget, emit, folder } = state;
+  const session = await openSession(config, { budget, provider: state.provider });
+  let closeReceiver: (() => Promise<void>) | undefined;
+  try {
+    const sendAs = legitSender(session.client, session.credentials);
+    emit({ type: 'phase', name: 'fixtures' });
+    const fixtures = await setupFixtures(config, sendAs);
+    const ctx = createEngineContext(config, session, fixtures);
+    const space = buildProbeSpace(config, session.credentials.applicable);
+    state.mutations = mutationCatalogue(session.credentials.applicable.map((f) => f.id));
+    // Suites are asked for their cells once; the shard, the controls and the summary all read this plan.
+    const allCells = planCells(suites, space);
+    const planned = state.shard ? shardOf(allCells, state.shard) : allCells;
+    // Suites with nothing to fire on this configuration (e.g. async suites without `async`) did not run.
+    const runnable = new Set(allCells.map((p) => p.suite.id));
+    state.metas = state.metas.filter((m) => runnable.has(m.id));
+
+    const issued = new Set<string>();
+    const registerTokens = () => session.credentials.provider.issued().forEach((t) => issued.has(t) || (issued.add(t), folder.redactor.add(t)));
+    emit({ type: 'phase', name: 'controls' });
+    const liveOps = await writeControls(state, ctx, allCells);
+    registerTokens();
+
+    emit({ type: 'phase', name: 'probes' });
+    // Only scenario cells send jobs that call back: no receiver (no listening port) for a run without them.
+    const receiver = config.async && planned.some((p) => isScenarioCell(p.cell)) ? await startCallbackReceiver({ host: config.async.callbacks?.listenHost, publicUrl: config.async.callbacks?.publicUrl }) : undefined;
+    closeReceiver = receiver ? () => receiver.close() : undefined;
+    await runCells(state, { ctx, receiver, liveOps, registerTokens }, planned);
+
+    let inconclusiveSuites = 0;
+    for (const suite of suites.filter((s) => runnable.has(s.id))) {
+      const { verdict, reason } = folder.tally.verdictOf(suite.id, state.failOn);
+      if (verdict === 'inconclusive') inconclusiveSuites++;
+      emit({ type: 'suite-end', suite: suite.id, paths: suite.paths, counts: folder.tally.of(suite.id).verdicts, verdict, reason });
+    }
+    emit({ type: 'phase', name: 'teardown' });
+    if (!budget.exhausted) await teardownFixtures(config, fixtures, sendAs);
+    return inconclusiveSuites;
+  } finally {
+    await closeReceiver?.();
+    await session.close();
+  }
+}
