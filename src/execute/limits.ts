@@ -58,6 +58,7 @@ export class Budget {
   private readonly deadline: number | undefined;
   private stopReason: string | undefined;
   private explicitStop: string | undefined;
+  private readonly stopListeners: ((reason: string) => void)[] = [];
 
   constructor(private readonly maxRequests?: number, maxDurationMs?: number, private readonly now: () => number = Date.now) {
     this.deadline = maxDurationMs === undefined ? undefined : now() + maxDurationMs;
@@ -85,8 +86,28 @@ export class Budget {
   }
 
   stop(reason: string): void {
+    const first = this.explicitStop === undefined;
     this.explicitStop ??= reason;
     this.stopReason ??= reason;
+    if (first) for (const listener of this.stopListeners.splice(0)) listener(this.explicitStop);
+  }
+
+  /** Calls `listener` once when the run is stopped (at once if it already was); returns a function that unsubscribes. */
+  onStop(listener: (reason: string) => void): () => void {
+    if (this.explicitStop !== undefined) {
+      listener(this.explicitStop);
+      return () => {};
+    }
+    this.stopListeners.push(listener);
+    return () => {
+      const at = this.stopListeners.indexOf(listener);
+      if (at >= 0) this.stopListeners.splice(at, 1);
+    };
+  }
+
+  /** Milliseconds left before `--max-duration` (undefined without one; 0 once it has passed). */
+  remainingMs(): number | undefined {
+    return this.deadline === undefined ? undefined : Math.max(0, this.deadline - this.now());
   }
 
   get exhausted(): string | undefined {
