@@ -106,6 +106,17 @@ const webhookSchema = z.strictObject({
   tenantField: z.string().optional().describe('Body field naming a tenant, changed by the tenant-mismatch forgery.'),
 });
 
+const POLITENESS_DEFAULTS = { maxWaitSeconds: 30, patienceSeconds: 60, refusalStreak: 5, minRatePerSecond: 1, retryRefused: true };
+const politenessSchema = z
+  .strictObject({
+    maxWaitSeconds: z.number().nonnegative().default(30).describe('Longest Retry-After (429/503) honoured; every new request waits until then. Also capped by the run\'s max duration.'),
+    patienceSeconds: z.number().positive().default(60).describe('A target answering nothing but 429/503 for this long ends the run inconclusive ("target kept refusing").'),
+    refusalStreak: positiveInt.default(5).describe('…and at least this many answers in a row.'),
+    minRatePerSecond: z.number().positive().default(1).describe('Floor of the adaptive rate: it halves on each 429/503 and regains ratePerSecond/50 per accepted answer.'),
+    retryRefused: z.boolean().default(true).describe('Send an idempotent request (GET, HEAD, OPTIONS, PUT, DELETE) answered 429/503 once more after the wait; the second answer is judged.'),
+  })
+  .describe('Polite rate control: Retry-After, an adaptive rate under ratePerSecond, and when to give up.');
+
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   name: z.string().min(1).default('target').describe('System name shown on the report cover.'),
@@ -118,6 +129,7 @@ export const configSchema = z.strictObject({
     ratePerSecond: positiveInt.default(200),
     maxBodyBytes: positiveInt.default(1_048_576),
     headers: z.record(z.string(), z.string()).optional(),
+    politeness: politenessSchema.default(POLITENESS_DEFAULTS),
   }),
   identity: z.strictObject({
     tokens: z.discriminatedUnion('kind', [mintTokens, staticTokens, commandTokens]),

@@ -1,4 +1,4 @@
-import type { SuiteMeta } from './types.ts';
+import type { PolitenessSummary, SuiteMeta } from './types.ts';
 import type { Verdict } from './verdict.ts';
 import type { EvidenceStep } from './types.ts';
 
@@ -25,8 +25,11 @@ export type AuditEvent =
       replay: string;
     }
   | { type: 'suite-end'; suite: string; paths: readonly string[]; counts: Partial<Record<Verdict, number>>; verdict: Verdict; reason?: string }
-  /** `hint`: what to do next when the run could not finish (e.g. the database was unreachable). */
-  | { type: 'run-end'; exitCode: number; complete: boolean; incompleteReason?: string; hint?: string };
+  /**
+   * `hint`: what to do next when the run could not finish (e.g. the database was unreachable); `politeness`
+   * (HTTP runs): how often the run backed off from a target answering 429/503.
+   */
+  | { type: 'run-end'; exitCode: number; complete: boolean; incompleteReason?: string; hint?: string; politeness?: PolitenessSummary };
 
 /** Receives each {@link AuditEvent} as the run goes (the `onEvent` option of `run` and `runDatabaseAudit`); it is called synchronously and not awaited. */
 export type AuditEventHandler = (event: AuditEvent) => void;

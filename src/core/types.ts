@@ -159,6 +159,20 @@ export interface RunCounts {
   byVerdict: Partial<Record<Verdict, number>>;
 }
 
+/** How politely an HTTP run treated its target (`manifest.politeness`): what 429/503 answers made it do. */
+export interface PolitenessSummary {
+  /** Times the request rate was halved (once per episode of refusals). */
+  backoffs: number;
+  /** Answers that were 429 or 503. */
+  refused: number;
+  /** Refused idempotent requests sent once more after the wait. */
+  retried: number;
+  /** Wall time (ms) new requests were held back by Retry-After. */
+  waitedMs: number;
+  /** The lowest request rate reached, in requests per second. */
+  minRate: number;
+}
+
 /**
  * `manifest.json`: who, what, when, against what, how complete, and the head of the evidence chain.
  * When signed, `signature.jws` is a compact JWS whose payload is the canonical JSON of this object without `signature`.
@@ -187,6 +201,8 @@ export interface RunManifest {
   mutations: MutationInfo[];
   operations: OperationInfo[];
   tenants: string[];
+  /** HTTP runs: back-offs, waits and the lowest rate reached (see {@link PolitenessSummary}). */
+  politeness?: PolitenessSummary;
   counts: RunCounts;
   headHash: string;
   evidenceSha256: string;

@@ -7,6 +7,8 @@
  * `withPoliteness` (polite-client.ts) applies it around an `HttpClient`.
  */
 
+import type { PolitenessSummary } from '../core/types.ts';
+
 /** Statuses by which a target asks the harness to slow down. */
 export const REFUSAL_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 /** Methods a refused request may be sent again with (RFC 9110 §9.2.2). */
@@ -29,20 +31,6 @@ export interface PolitenessOptions {
   increasePerSecond?: number;
   /** Milliseconds left in the run (`--max-duration`): no wait goes past it. */
   remainingMs?: () => number | undefined;
-}
-
-/** What the controller did over a run (`manifest.politeness`). */
-export interface PolitenessStats {
-  /** Times the rate was cut (once per episode of refusals, however many requests in flight were refused). */
-  backoffs: number;
-  /** Answers that were 429 or 503. */
-  refused: number;
-  /** Refused requests sent once more after the wait. */
-  retried: number;
-  /** Wall time (ms) new requests were held back by Retry-After. */
-  waitedMs: number;
-  /** The lowest request rate reached (requests per second; the ceiling when it never backed off). */
-  minRate: number;
 }
 
 /**
@@ -154,7 +142,8 @@ export class PolitenessController {
     this.counts.retried++;
   }
 
-  stats(): PolitenessStats {
+  /** What the controller did so far (`manifest.politeness`). */
+  stats(): PolitenessSummary {
     const ahead = Math.max(0, this.pausedUntil - this.now());
     return { ...this.counts, waitedMs: Math.round(this.pausedMs - ahead), minRate: Math.round(this.lowest * 100) / 100 };
   }

@@ -1,5 +1,5 @@
 import { TenancyAuditError } from '../core/errors.ts';
-import type { RunManifest } from '../core/types.ts';
+import type { PolitenessSummary, RunManifest } from '../core/types.ts';
 import { sha256Hex } from '../evidence/hash.ts';
 
 /** A shard folder and its manifest. */
@@ -70,7 +70,7 @@ export function combineShards(shards: readonly ShardManifest[]): { ordered: Shar
     for (const s of ordered) for (const item of pick(s.manifest) ?? []) if (!seen.has(key(item))) seen.set(key(item), item);
     return [...seen.values()];
   };
-  const { shard: _shard, signature: _sig, counts: _c, headHash: _h, evidenceSha256: _e, exitCode: _x, sources: _s, command: _cmd, incompleteReason: _r, genesisHash: _g, ...rest } = m0;
+  const { shard: _shard, signature: _sig, counts: _c, headHash: _h, evidenceSha256: _e, exitCode: _x, sources: _s, command: _cmd, incompleteReason: _r, genesisHash: _g, politeness: _p, ...rest } = m0;
   const combined: CombinedManifest = {
     ...rest,
     runId,
@@ -83,5 +83,15 @@ export function combineShards(shards: readonly ShardManifest[]): { ordered: Shar
     tenants: unionBy((m) => m.tenants, (t) => t),
   };
   if (incomplete.length > 0) combined.incompleteReason = incomplete.join('; ');
+  const politeness = combinedPoliteness(ordered.map((s) => s.manifest.politeness));
+  if (politeness) combined.politeness = politeness;
   return { ordered, combined };
+}
+
+/** Shards' politeness added up (the lowest rate is the lowest any shard reached); none when no shard recorded it. */
+function combinedPoliteness(list: readonly (PolitenessSummary | undefined)[]): PolitenessSummary | undefined {
+  const present = list.filter((p): p is PolitenessSummary => p !== undefined);
+  if (present.length === 0) return undefined;
+  const total = (pick: (p: PolitenessSummary) => number) => present.reduce((n, p) => n + pick(p), 0);
+  return { backoffs: total((p) => p.backoffs), refused: total((p) => p.refused), retried: total((p) => p.retried), waitedMs: total((p) => p.waitedMs), minRate: Math.min(...present.map((p) => p.minRate)) };
 }

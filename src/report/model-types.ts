@@ -217,6 +217,8 @@ export interface ReportModel {
     configJson: string;
     configTruncated: boolean;
     suites: SuiteMeta[];
+    /** How the run treated a target answering 429/503 (one sentence; empty when the manifest does not say). */
+    rateControl: string;
   };
   integrity: IntegrityView;
   appendix: { mode: 'records' | 'summary'; tables: AppendixTable[]; threshold: number; evidenceFile: string };

@@ -4,6 +4,7 @@ import type { RunManifest, SuiteMeta } from '../core/types.ts';
 import type { FailLevel } from '../core/verdict.ts';
 import { startCallbackReceiver } from '../execute/callback-receiver.ts';
 import type { Budget } from '../execute/limits.ts';
+import type { PolitenessController } from '../execute/politeness.ts';
 import { buildProbeSpace } from '../generate/space.ts';
 import type { TokenProvider } from '../identity/index.ts';
 import type { HttpSuiteDefinition } from '../suite/http.ts';
@@ -31,6 +32,8 @@ export interface HttpRunState {
   signKey?: string;
   provider?: TokenProvider;
   budget: Budget;
+  /** Retry-After, the adaptive rate and the patience with a refusing target; its stats go to the manifest. */
+  politeness: PolitenessController;
   emit: AuditEventHandler;
   folder: OpenRunFolder;
   /** The forgeries applicable to this configuration, for the manifest (known once credentials exist). */
@@ -43,7 +46,7 @@ export interface HttpRunState {
  */
 export async function auditHttp(state: HttpRunState): Promise<number> {
   const { config, suites, budget, emit, folder } = state;
-  const session = await openSession(config, { budget, provider: state.provider });
+  const session = await openSession(config, { budget, politeness: state.politeness, provider: state.provider });
   let closeReceiver: (() => Promise<void>) | undefined;
   try {
     const sendAs = legitSender(session.client, session.credentials);

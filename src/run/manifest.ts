@@ -22,6 +22,7 @@ export function httpManifestFacts(state: HttpRunState): ManifestFacts {
     mutations: state.mutations,
     operations: config.operations.map((op: OperationConfig) => ({ id: op.id, method: op.method, path: op.path, tenantScoped: op.tenantScoped })),
     tenants: config.tenants.map((t) => t.id),
+    politeness: state.politeness.stats(),
   };
 }
 

@@ -12,6 +12,7 @@ import { isHttpSuite, type HttpSuiteDefinition } from '../suite/http.ts';
 import { BUILTIN_SUITES_DIR, loadSuites, selectSuites } from '../suite/load.ts';
 import { auditHttp, type HttpRunState } from './http-audit.ts';
 import { httpManifestFacts } from './manifest.ts';
+import { politenessFor } from './session.ts';
 import type { Shard } from './plan.ts';
 import { closeRunFolder, openRunFolder, type RunResult } from './run-folder.ts';
 
@@ -85,7 +86,8 @@ export async function run(options: RunOptions): Promise<RunResult> {
     inconclusiveSuites,
     ...(state.signKey ? { signKey: state.signKey } : {}),
   });
-  state.emit({ type: 'run-end', exitCode: result.exitCode, complete: result.complete, ...(incompleteReason ? { incompleteReason } : {}) });
+  const politeness = state.politeness.stats();
+  state.emit({ type: 'run-end', exitCode: result.exitCode, complete: result.complete, ...(incompleteReason ? { incompleteReason } : {}), politeness });
   if (failure && !budget.exhausted && !(failure instanceof TenancyAuditError && failure.code === 'TA_TARGET_UNREACHABLE')) throw failure;
   return result;
 }
@@ -101,6 +103,7 @@ async function prepare(options: RunOptions): Promise<HttpRunState> {
   }
   const maxDurationSeconds = options.maxDurationSeconds ?? config.run.maxDurationSeconds;
   const signKey = options.signKey ?? config.run.signKey;
+  const budget = new Budget(options.maxRequests ?? config.run.maxRequests, maxDurationSeconds === undefined ? undefined : maxDurationSeconds * 1000);
   return {
     config,
     suites,
@@ -112,7 +115,8 @@ async function prepare(options: RunOptions): Promise<HttpRunState> {
     ...(options.shard ? { shard: options.shard } : {}),
     ...(signKey ? { signKey } : {}),
     ...(options.provider ? { provider: options.provider } : {}),
-    budget: new Budget(options.maxRequests ?? config.run.maxRequests, maxDurationSeconds === undefined ? undefined : maxDurationSeconds * 1000),
+    budget,
+    politeness: politenessFor(config, budget),
     emit: options.onEvent ?? (() => {}),
     folder: await openRunFolder(options.reportDir ?? config.run.reportDir, config.secrets, suites.map((s) => s.id)),
     mutations: [],

@@ -3,6 +3,8 @@ import { TenancyAuditError } from '../core/errors.ts';
 import { startAttackerJwksServer, type AttackerJwksServer } from '../execute/attacker-server.ts';
 import { createHttpClient, type HttpClient } from '../execute/http-client.ts';
 import { Budget } from '../execute/limits.ts';
+import { withPoliteness } from '../execute/polite-client.ts';
+import { PolitenessController } from '../execute/politeness.ts';
 import { parseJsonSafe } from '../core/json-path.ts';
 import { createAttackerKeys, publicKeysFromJwks, type TargetPublicKey, type TokenProvider } from '../identity/index.ts';
 import { createCredentials, type Credentials } from '../identity/index.ts';
@@ -18,10 +20,10 @@ export interface Session {
 /** Opens the run's I/O: the scoped HTTP client, the attacker's JWKS host, the target's public keys and credentials. */
 export async function openSession(
   config: ResolvedConfig,
-  options: { budget: Budget; provider?: TokenProvider | undefined },
+  options: { budget: Budget; politeness?: PolitenessController; provider?: TokenProvider | undefined },
 ): Promise<Session> {
   const allowHosts = config.target.allowHosts ?? [new URL(config.target.baseUrl).hostname];
-  const client = createHttpClient({
+  const raw = createHttpClient({
     allowHosts,
     timeoutMs: config.target.timeoutMs,
     maxBodyBytes: config.target.maxBodyBytes,
@@ -29,6 +31,7 @@ export async function openSession(
     ratePerSecond: config.target.ratePerSecond,
     budget: options.budget,
   });
+  const client = withPoliteness(raw, options.politeness ?? politenessFor(config, options.budget));
   const attacker = await createAttackerKeys();
   const attackerServer = await startAttackerJwksServer(attacker.jwks);
   try {
@@ -53,6 +56,20 @@ export async function openSession(
     await Promise.allSettled([client.close(), attackerServer.close()]);
     throw error;
   }
+}
+
+/** The run's polite rate control (`target.politeness`, under `target.ratePerSecond`); its waits never outlast the budget's deadline. */
+export function politenessFor(config: ResolvedConfig, budget: Budget): PolitenessController {
+  const p = config.target.politeness;
+  return new PolitenessController({
+    ceilingPerSecond: config.target.ratePerSecond,
+    minPerSecond: Math.min(p.minRatePerSecond, config.target.ratePerSecond),
+    maxWaitMs: p.maxWaitSeconds * 1000,
+    patienceMs: p.patienceSeconds * 1000,
+    refusalStreak: p.refusalStreak,
+    retryRefused: p.retryRefused,
+    remainingMs: () => budget.remainingMs(),
+  });
 }
 
 async function assertReachable(client: HttpClient, baseUrl: string): Promise<void> {

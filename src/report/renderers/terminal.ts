@@ -1,6 +1,7 @@
 import chalk from 'chalk';
 import type { AuditEvent } from '../../core/events.ts';
 import type { Verdict } from '../../core/verdict.ts';
+import { politenessLine } from '../views/methodology.ts';
 
 const COLOR: Record<Verdict, (s: string) => string> = {
   pass: chalk.green,
@@ -104,6 +105,7 @@ export function createTerminalReporter(options: { live: boolean; write?: (text: 
           line(`${row.suite.padEnd(width)}  ${paths}  ${paint(row.verdict).padEnd(16 + (paint(row.verdict).length - row.verdict.length))} ${detail}`);
           if (row.reason && row.verdict !== 'pass') line(chalk.dim(`${' '.repeat(width + 2)}${row.reason}`));
         }
+        if (event.politeness && event.politeness.refused > 0) line(chalk.yellow(politenessLine(event.politeness)));
         if (!event.complete) line(chalk.yellow(`run incomplete: ${event.incompleteReason ?? 'stopped early'}`));
         if (event.hint) line(chalk.dim(`hint: ${event.hint}`));
         line(`exit ${event.exitCode}`);

@@ -1,4 +1,4 @@
-import type { RunManifest } from '../../core/types.ts';
+import type { PolitenessSummary, RunManifest } from '../../core/types.ts';
 import { VERDICTS } from '../../core/verdict.ts';
 import type { Redactor } from '../../evidence/redact.ts';
 import type { ReportModel } from '../model-types.ts';
@@ -22,5 +22,20 @@ export function methodologyView(manifest: Partial<RunManifest> | null, redact: R
     oracles: ORACLES,
     ...configView(manifest?.config, redact, configChars),
     suites: manifest?.suites ?? [],
+    rateControl: politenessLine(manifest?.politeness),
   };
+}
+
+/**
+ * One sentence on how the run treated a target that asked it to slow down (429/503): back-offs, the lowest rate,
+ * the time waited for Retry-After, the requests sent once more. Empty when the manifest does not say (db runs).
+ */
+export function politenessLine(p: PolitenessSummary | undefined): string {
+  if (!p) return '';
+  if (p.refused === 0) return `Rate control: the target never answered 429 or 503, so the run never backed off (rate ${p.minRate} req/s at most).`;
+  const times = (n: number) => `${n} ${n === 1 ? 'time' : 'times'}`;
+  return (
+    `Rate control: the target answered 429/503 ${times(p.refused)}; the run backed off ${times(p.backoffs)} (lowest rate ${p.minRate} req/s), ` +
+    `waited ${(p.waitedMs / 1000).toFixed(1)} s in all for Retry-After, and sent ${p.retried} refused idempotent ${p.retried === 1 ? 'request' : 'requests'} once more.`
+  );
 }
