@@ -95,11 +95,20 @@ interface ChaosRun {
 
 async function auditWithChaos(
   mode: ChaosMode,
-  options: { operations?: 'list-only' | 'read-only'; suites?: string[]; timeoutMs?: number; maxRequests?: number; from?: 'probes' | 'start'; scope?: ChaosScope } = {},
+  options: {
+    operations?: 'list-only' | 'read-only';
+    suites?: string[];
+    timeoutMs?: number;
+    maxRequests?: number;
+    from?: 'probes' | 'start';
+    scope?: ChaosScope;
+    politeness?: Record<string, unknown>;
+  } = {},
 ): Promise<ChaosRun> {
   target.setMode('ok');
+  const politeness = options.politeness ? { politeness: options.politeness } : {};
   const config = await resolveConfig(
-    target.config({ operations: options.operations ?? 'read-only', run: { runs: 2 }, target: { timeoutMs: options.timeoutMs ?? 2000, maxBodyBytes: CAP } }),
+    target.config({ operations: options.operations ?? 'read-only', run: { runs: 2 }, target: { timeoutMs: options.timeoutMs ?? 2000, maxBodyBytes: CAP, ...politeness } }),
     { dir: tmp.path },
   );
   const suiteVerdicts: Record<string, string> = {};
@@ -157,7 +166,6 @@ describe('audits of a target that turns chaotic once its positive controls passe
   const inconclusive: [ChaosMode, string][] = [
     ['reset', 'transport-reset'],
     ['garbage', 'transport-error'],
-    ['429', 'rate-limited'],
   ];
   for (const [mode, reason] of inconclusive) {
     it(`${mode}: every probe is inconclusive (${reason}), the run finishes, exit 3`, async () => {
@@ -168,6 +176,19 @@ describe('audits of a target that turns chaotic once its positive controls passe
       expect(Object.values(outcome.suiteVerdicts)).toEqual(SUITES.map(() => 'inconclusive'));
     });
   }
+
+  it('429: probes sent are inconclusive (rate-limited), the rest are not sent once the target kept refusing; incomplete, exit 3', async () => {
+    // Every 429 says Retry-After: 1 and every probe is a GET, sent once more after the wait: a short patience keeps the run short.
+    const outcome = await auditWithChaos('429', { politeness: { patienceSeconds: 1, refusalStreak: 3 } });
+    await expectNoFalsePass(outcome, 1);
+    const sent = outcome.probes.filter((r) => r.reason !== 'transport-budget');
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.filter((r) => !(r.verdict === 'inconclusive' && r.reason === 'rate-limited')).map(describeProbe)).toEqual([]);
+    expect(outcome.result.manifest).toMatchObject({ complete: false, incompleteReason: expect.stringMatching(/^target kept refusing: /) });
+    expect(outcome.result.manifest.politeness!.backoffs).toBeGreaterThan(0);
+    expect(outcome.result.exitCode).toBe(3);
+    expect(Object.values(outcome.suiteVerdicts)).toEqual(SUITES.map(() => 'inconclusive'));
+  });
 
   for (const mode of ['hang', 'drip'] as const) {
     it(`${mode}: the client timeout fires, probes are inconclusive (transport-timeout), the run finishes`, async () => {
@@ -214,7 +235,8 @@ describe('audits of a target that turns chaotic once its positive controls passe
 
 describe('partial chaos: a suite with unjudged probes never passes', () => {
   it('every third request answered 429: the suite is inconclusive, not pass, and the run exits 3', async () => {
-    const outcome = await auditWithChaos('429', { scope: { everyNth: 3 } });
+    // Not sent again and no wait (the polite retry is tested in test/e2e/polite.test.ts): every 429 stays unjudged.
+    const outcome = await auditWithChaos('429', { scope: { everyNth: 3 }, politeness: { retryRefused: false, maxWaitSeconds: 0 } });
     const verdicts = new Set(outcome.probes.map((r) => r.verdict));
     expect(verdicts.has('pass')).toBe(true); // the good answers still pass…
     expect(verdicts.has('inconclusive')).toBe(true); // …the 429s are not judged…
