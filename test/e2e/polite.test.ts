@@ -14,6 +14,10 @@ import { resolveConfig } from '../../src/config/load.ts';
 import type { AuditEvent } from '../../src/core/events.ts';
 import type { EvidenceRecord } from '../../src/core/types.ts';
 import { readEvidence } from '../../src/evidence/index.ts';
+import { createHttpClient } from '../../src/execute/http-client.ts';
+import { Budget } from '../../src/execute/limits.ts';
+import { withPoliteness } from '../../src/execute/polite-client.ts';
+import { PolitenessController } from '../../src/execute/politeness.ts';
 import { renderReport } from '../../src/report/index.ts';
 import { createTerminalReporter } from '../../src/report/renderers/terminal.ts';
 import { run, type RunResult } from '../../src/run/run.ts';
@@ -149,5 +153,50 @@ describe('a target that keeps refusing', () => {
     expect(outcome.records.filter((r) => r.verdict === 'pass')).toEqual([]);
     expect(outcome.result.manifest.politeness).toMatchObject({ refused: expect.any(Number) });
     expect(outcome.result.manifest.politeness!.refused).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('a long Retry-After never holds the run past its end', () => {
+  const politeClient = (budget: Budget) =>
+    withPoliteness(
+      createHttpClient({ allowHosts: ['127.0.0.1'], timeoutMs: 2000, maxBodyBytes: 1024, concurrency: 2, ratePerSecond: 1000, budget }),
+      new PolitenessController({ ceilingPerSecond: 1000, minPerSecond: 1, maxWaitMs: 60_000, patienceMs: 60_000, refusalStreak: 5, retryRefused: true, remainingMs: () => budget.remainingMs() }),
+    );
+  /** Resolves with the send's outcome, or 'still waiting' after `ms` (a generous guard: the wait asked for is 60 s). */
+  const within = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<'still waiting'>((r) => setTimeout(() => r('still waiting'), ms))]);
+
+  it('an interrupt ends the wait: the refused request is not sent again and its 429 is the answer', async () => {
+    proxy.setPolicy(() => ({ status: 429, retryAfter: '60' }));
+    const budget = new Budget();
+    const client = politeClient(budget);
+    try {
+      const sending = client.send({ method: 'GET', url: `${proxy.url}/projects`, headers: {} });
+      setTimeout(() => budget.stop('interrupted'), 200);
+      const exchange = await within(sending, 10_000);
+      expect(exchange).not.toBe('still waiting');
+      if (exchange === 'still waiting') return;
+      expect(exchange.outcome).toMatchObject({ kind: 'response', response: { status: 429 } });
+    } finally {
+      proxy.setPolicy(undefined);
+      await client.close();
+    }
+  });
+
+  it('--max-duration caps the wait: the retry is not sent once the run is out of time', async () => {
+    proxy.setPolicy(() => ({ status: 503, retryAfter: '60' }));
+    const budget = new Budget(undefined, 500);
+    const client = politeClient(budget);
+    const refusedBefore = proxy.refused;
+    try {
+      const exchange = await within(client.send({ method: 'GET', url: `${proxy.url}/projects`, headers: {} }), 10_000);
+      expect(exchange).not.toBe('still waiting');
+      if (exchange === 'still waiting') return;
+      expect(exchange.outcome).toMatchObject({ kind: 'response', response: { status: 503 } });
+      expect(proxy.refused - refusedBefore).toBe(1);
+      expect(budget.exhausted).toBe('--max-duration reached');
+    } finally {
+      proxy.setPolicy(undefined);
+      await client.close();
+    }
   });
 });
