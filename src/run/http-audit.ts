@@ -7,6 +7,7 @@ import type { Budget } from '../execute/limits.ts';
 import { buildProbeSpace } from '../generate/space.ts';
 import type { TokenProvider } from '../identity/index.ts';
 import type { HttpSuiteDefinition } from '../suite/http.ts';
+import { CallbackWaits } from './callback-waits.ts';
 import { runCells } from './cells.ts';
 import { createEngineContext, legitSender } from './context.ts';
 import { writeControls } from './control-records.ts';
@@ -42,6 +43,10 @@ export interface HttpRunState {
  * teardown. Returns how many suites ended inconclusive.
  */
 export async function auditHttp(state: HttpRunState): Promise<number> {
+  return auditPhases(state, new CallbackWaits(state.config.async?.callbacks?.timeoutMs ?? 10_000));
+}
+
+async function auditPhases(state: HttpRunState, waits: CallbackWaits): Promise<number> {
   const { config, suites, budget, emit, folder } = state;
   const session = await openSession(config, { budget, provider: state.provider });
   let closeReceiver: (() => Promise<void>) | undefined;
@@ -69,7 +74,7 @@ export async function auditHttp(state: HttpRunState): Promise<number> {
     // Only scenario cells send jobs that call back: no receiver (no listening port) for a run without them.
     const receiver = config.async && planned.some((p) => isScenarioCell(p.cell)) ? await startCallbackReceiver({ host: config.async.callbacks?.listenHost, publicUrl: config.async.callbacks?.publicUrl }) : undefined;
     closeReceiver = receiver ? () => receiver.close() : undefined;
-    await runCells(state, { ctx, receiver, liveOps, registerTokens }, planned);
+    await runCells(state, { ctx, receiver, liveOps, registerTokens, waits }, planned);
 
     let inconclusiveSuites = 0;
     for (const suite of suites.filter((s) => runnable.has(s.id))) {
