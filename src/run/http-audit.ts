@@ -9,6 +9,7 @@ import type { TokenProvider } from '../identity/index.ts';
 import type { HttpSuiteDefinition } from '../suite/http.ts';
 import { CallbackWaits } from './callback-waits.ts';
 import { runCells } from './cells.ts';
+import { startHeartbeat } from './heartbeat.ts';
 import { createEngineContext, legitSender } from './context.ts';
 import { writeControls } from './control-records.ts';
 import { isScenarioCell } from './execute-scenario.ts';
@@ -43,7 +44,17 @@ export interface HttpRunState {
  * teardown. Returns how many suites ended inconclusive.
  */
 export async function auditHttp(state: HttpRunState): Promise<number> {
-  return auditPhases(state, new CallbackWaits(state.config.async?.callbacks?.timeoutMs ?? 10_000));
+  const waits = new CallbackWaits(state.config.async?.callbacks?.timeoutMs ?? 10_000);
+  // A line every 10 s when nothing else moves (reporters print it only without a live line).
+  const heartbeat = startHeartbeat(state.emit, () => waits.describe());
+  const outer = state.emit;
+  state.emit = heartbeat.emit;
+  try {
+    return await auditPhases(state, waits);
+  } finally {
+    heartbeat.stop();
+    state.emit = outer;
+  }
 }
 
 async function auditPhases(state: HttpRunState, waits: CallbackWaits): Promise<number> {
