@@ -1,5 +1,17 @@
 import fc from 'fast-check';
-import { defineSuite, pollJob, submitJob, worstOf, type CaseMeta, type Judgement, type ScenarioCell, type ScenarioWorld } from 'tenancy-audit/suite';
+import {
+  callbacksOf,
+  defineSuite,
+  pollJob,
+  submitJob,
+  worstOf,
+  type CaseMeta,
+  type Judgement,
+  type ReceivedCallback,
+  type ScenarioCell,
+  type ScenarioWorld,
+  type SubmittedJob,
+} from 'tenancy-audit/suite';
 
 const id = 'async.propagation';
 
@@ -55,7 +67,7 @@ async function runJobs(world: ScenarioWorld, scenario: Scenario, mutation = 'con
     }),
   );
   const judged: { judgement: Judgement; actor: string }[] = [];
-  const callbackTimeout = world.config.async!.callbacks?.timeoutMs ?? 10_000;
+  const withCallbacks: SubmittedJob[] = [];
   await Promise.all(
     submitted.map(async (job) => {
       if (job.submit.status === undefined || job.submit.status >= 300 || !job.jobId) {
@@ -70,25 +82,52 @@ async function runJobs(world: ScenarioWorld, scenario: Scenario, mutation = 'con
       // The control's job must show its tenant's own data: a result that shows nobody's could not show a foreign tenant's either.
       const ownData = mutation === 'positive-control';
       judged.push({ actor: job.tenant, judgement: world.judge({ expect: 'accept', ownData, family: 'cross-tenant', credential: 'legit', actor: job.tenant, response: polled.response }) });
-      if (!job.callback) return;
-      const deliveries = await job.callback.waitFor(1, callbackTimeout);
-      if (deliveries.length === 0) {
-        judged.push({ actor: job.tenant, judgement: inconclusive('callback-timeout', `no callback for the job of ${job.tenant} within ${callbackTimeout} ms`) });
-        return;
-      }
-      for (const delivery of deliveries) {
-        world.note(`callback for ${job.tenant}'s job received`, delivery.body.slice(0, 500));
-        judged.push({
-          actor: job.tenant,
-          judgement: world.judge({ expect: 'accept', family: 'cross-tenant', credential: 'legit', actor: job.tenant, response: { status: 200, headers: delivery.headers, bodyText: delivery.body, json: undefined } }),
-        });
-      }
+      if (job.callback) withCallbacks.push(job);
     }),
   );
-  const worst = worstOf(judged.map((j) => j.judgement));
-  const culprit = judged.find((j) => j.judgement === worst);
-  const victim = worst.seen.find((t) => t !== culprit?.actor) ?? null;
-  return { meta: meta(culprit?.actor ?? null, victim), judgement: worst };
+  const outcome = (callbacks: readonly { judgement: Judgement; actor: string }[]) => {
+    const all = [...judged, ...callbacks];
+    const worst = worstOf(all.map((j) => j.judgement));
+    const culprit = all.find((j) => j.judgement === worst);
+    const victim = worst.seen.find((t) => t !== culprit?.actor) ?? null;
+    return { meta: meta(culprit?.actor ?? null, victim), judgement: worst };
+  };
+  if (withCallbacks.length === 0) return outcome([]);
+  // Until every job called back (wherever it landed), or a callback already showed foreign data: the verdict is a leak then.
+  const wait = await world.awaitCallbacks({
+    until: (seen) => withCallbacks.every((job) => arrived(job, seen)) || worstOf(judgeCallbacks(world, withCallbacks, seen, 0).map((j) => j.judgement)).verdict === 'leak',
+  });
+  for (const job of withCallbacks) {
+    for (const delivery of job.callback!.deliveries()) world.note(`callback for ${job.tenant}'s job received`, delivery.body.slice(0, 500));
+  }
+  return {
+    ...outcome(judgeCallbacks(world, withCallbacks, wait.seen, wait.timeoutMs)),
+    // Judged again at the end of the run: a foreign callback that came after this scenario stopped waiting is a leak too.
+    rejudge: () => outcome(judgeCallbacks(world, withCallbacks, world.callbacksReceived(), wait.timeoutMs)),
+  };
+}
+
+/** A job's callback arrived: at its own URL, or (naming the job) at another; the routing is callback.integrity's to judge. */
+function arrived(job: SubmittedJob, seen: readonly ReceivedCallback[]): boolean {
+  const { own, elsewhere } = callbacksOf(job, seen);
+  return own.length > 0 || elsewhere.length > 0;
+}
+
+/** Every callback at a job's URL must show only its tenant's data; a job whose callback arrived nowhere is inconclusive. */
+function judgeCallbacks(world: ScenarioWorld, jobs: readonly SubmittedJob[], seen: readonly ReceivedCallback[], waitedMs: number) {
+  const judged: { judgement: Judgement; actor: string }[] = [];
+  for (const job of jobs) {
+    const { own, elsewhere } = callbacksOf(job, seen);
+    if (own.length === 0 && elsewhere.length === 0) {
+      judged.push({ actor: job.tenant, judgement: inconclusive('callback-timeout', `no callback for the job of ${job.tenant} within ${waitedMs} ms`) });
+    }
+    // What landed elsewhere is judged where it landed (as that URL's tenant); here, whose data the job's callback carried.
+    for (const delivery of [...own, ...elsewhere.slice(0, own.length === 0 ? 1 : 0)]) {
+      const response = { status: 200, headers: delivery.headers, bodyText: delivery.body, json: undefined };
+      judged.push({ actor: job.tenant, judgement: world.judge({ expect: 'accept', family: 'cross-tenant', credential: 'legit', actor: job.tenant, response }) });
+    }
+  }
+  return judged;
 }
 
 function inconclusive(reason: string, detail: string): Judgement {

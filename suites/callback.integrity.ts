@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import {
   WEBHOOK_FORGERIES,
+  callbackNamesJob,
+  callbacksOf,
   defineSuite,
   forgeWebhook,
   hmacMatches,
@@ -10,6 +12,7 @@ import {
   worstOf,
   type CaseMeta,
   type Judgement,
+  type ReceivedCallback,
   type ScenarioCell,
   type ScenarioWorld,
   type SubmittedJob,
@@ -17,6 +20,8 @@ import {
 } from 'tenancy-audit/suite';
 
 const id = 'callback.integrity';
+
+type Meta = (mutation: string, title: string, family: CaseMeta['family'], actor: string | null, victim: string | null) => CaseMeta;
 
 interface Scenario {
   jobs: number[];
@@ -75,37 +80,48 @@ async function runScenario(world: ScenarioWorld, scenario: Scenario, control?: '
   }
   const live = jobs.filter((j) => j.jobId && j.callback);
   await Promise.all(live.map((job) => pollJob(world, job)));
-  await awaitCallbacks(world, live.length);
-  for (const job of live) judged.push(...judgeDeliveries(world, job, jobs, meta));
+  const deliveries = (seen: readonly ReceivedCallback[], waitedMs: number) => live.flatMap((job) => judgeDeliveries(world, job, jobs, seen, waitedMs, meta));
+  // Until every job called back (wherever it landed), or a misrouted or foreign callback was seen: the verdict is a leak then.
+  const wait = await world.awaitCallbacks({
+    until: (seen) => live.every((job) => callbacksOf(job, seen).own.length + callbacksOf(job, seen).elsewhere.length > 0) || worstOf(deliveries(seen, 0).map((j) => j.judgement)).verdict === 'leak',
+  });
+  for (const job of live) for (const d of job.callback!.deliveries()) world.note(`callback received at ${job.tenant}'s URL`, d.body.slice(0, 500));
   const completed = live.find((j) => j.callback!.deliveries().length > 0) ?? live[0];
+  const webhooks: typeof judged = [];
   if (completed) {
     for (const hook of world.config.webhooks) {
-      for (const forgery of scenario.forgeries) judged.push(await sendForgedWebhook(world, hook, forgery, completed, meta));
+      for (const forgery of scenario.forgeries) webhooks.push(await sendForgedWebhook(world, hook, forgery, completed, meta));
     }
   }
-  const worst = worstOf(judged.map((j) => j.judgement));
-  const culprit = judged.find((j) => j.judgement === worst);
-  if (control) return { meta: meta(control, 'a legit job calls back to its own URL, signed for its tenant', 'cross-tenant', tenants[0] ?? null, null), judgement: worst };
-  return { meta: culprit?.meta ?? meta('callbacks', `${jobs.length} job(s) with callbacks and ${scenario.forgeries.length} forged webhook(s)`, 'cross-tenant', null, null), judgement: worst };
+  const outcome = (seen: readonly ReceivedCallback[]) => {
+    const all = [...judged, ...deliveries(seen, wait.timeoutMs), ...webhooks];
+    const worst = worstOf(all.map((j) => j.judgement));
+    const culprit = all.find((j) => j.judgement === worst);
+    if (control) return { meta: meta(control, 'a legit job calls back to its own URL, signed for its tenant', 'cross-tenant', tenants[0] ?? null, null), judgement: worst };
+    return { meta: culprit?.meta ?? meta('callbacks', `${jobs.length} job(s) with callbacks and ${scenario.forgeries.length} forged webhook(s)`, 'cross-tenant', null, null), judgement: worst };
+  };
+  // Judged again at the end of the run: a misrouted callback that came after this scenario stopped waiting is a leak too.
+  return { ...outcome(wait.seen), rejudge: () => outcome(world.callbacksReceived()) };
 }
 
-/** Waits until as many callbacks arrived as jobs were submitted (wherever they landed), or the timeout. */
-async function awaitCallbacks(world: ScenarioWorld, expected: number): Promise<void> {
-  const deadline = Date.now() + (world.config.async!.callbacks?.timeoutMs ?? 10_000);
-  while (Date.now() < deadline && world.callbacksReceived().length < expected) await world.sleep(25);
-  await world.sleep(100); // late duplicates or misroutes
-}
-
-function judgeDeliveries(world: ScenarioWorld, job: SubmittedJob, all: readonly SubmittedJob[], meta: (m: string, t: string, f: CaseMeta['family'], a: string | null, v: string | null) => CaseMeta) {
+/** The callbacks at a job's URL (pure: called again as callbacks arrive, and at the end of the run). */
+function judgeDeliveries(world: ScenarioWorld, job: SubmittedJob, all: readonly SubmittedJob[], seen: readonly ReceivedCallback[], waitedMs: number, meta: Meta) {
   const out: { judgement: Judgement; meta: CaseMeta }[] = [];
-  const deliveries = job.callback!.deliveries();
+  const { own: deliveries, elsewhere } = callbacksOf(job, seen);
   const routing = meta('callback-routing', `outbound callback for ${job.tenant}'s job`, 'cross-tenant', job.tenant, null);
-  if (deliveries.length === 0) out.push({ meta: routing, judgement: inconclusive('callback-timeout', `no callback arrived at the URL ${job.tenant} registered`) });
+  // A callback that landed at another job's URL of this scenario is judged there; one that landed at no URL of it is misrouted too.
+  const stray = elsewhere.filter((d) => !all.some((j) => j.callback?.deliveries().includes(d)));
+  if (deliveries.length === 0 && elsewhere.length === 0) out.push({ meta: routing, judgement: inconclusive('callback-timeout', `no callback arrived at the URL ${job.tenant} registered within ${waitedMs} ms`) });
+  if (stray.length > 0) {
+    out.push({
+      meta: meta('callback-misrouted', 'a callback arrived at a URL its job did not register', 'cross-tenant', job.tenant, null),
+      judgement: { verdict: 'soft-fail', reason: 'callback-misrouted-elsewhere', detail: `the callback of ${job.tenant}'s job was delivered to ${stray[0]!.path}, a URL no job of this scenario registered`, seen: [] },
+    });
+  }
   const signature = world.config.async!.callbacks?.signature;
   for (const delivery of deliveries) {
-    world.note(`callback received at ${job.tenant}'s URL`, delivery.body.slice(0, 500));
-    const foreignJob = all.find((other) => other !== job && other.jobId && delivery.body.includes(other.jobId));
-    if (foreignJob && !delivery.body.includes(job.jobId!)) {
+    const foreignJob = all.find((other) => other !== job && other.jobId && callbackNamesJob(delivery.body, other.jobId));
+    if (foreignJob && !callbackNamesJob(delivery.body, job.jobId!)) {
       const victim = foreignJob.tenant === job.tenant ? null : foreignJob.tenant;
       out.push({
         meta: meta('callback-misrouted', "a callback arrived at another job's URL", 'cross-tenant', job.tenant, victim),
@@ -135,7 +151,7 @@ async function sendForgedWebhook(
   hook: ScenarioWorld['config']['webhooks'][number],
   forgery: WebhookForgery,
   job: SubmittedJob,
-  meta: (m: string, t: string, f: CaseMeta['family'], a: string | null, v: string | null) => CaseMeta,
+  meta: Meta,
 ) {
   const other = world.tenants.find((t) => t !== job.tenant)!;
   const marker = world.marker();

@@ -24,6 +24,8 @@ export type AuditEvent =
       shrinks: number;
       replay: string;
     }
+  /** Every 10 s of a run: how far it is and what it is waiting for (e.g. "callbacks of 3 scenarios"); printed when there is no live line. */
+  | { type: 'heartbeat'; probes: number; findings: number; waitingFor?: string }
   | { type: 'suite-end'; suite: string; paths: readonly string[]; counts: Partial<Record<Verdict, number>>; verdict: Verdict; reason?: string }
   /**
    * `hint`: what to do next when the run could not finish (e.g. the database was unreachable); `politeness`

@@ -7,6 +7,8 @@ export type Delivery = ReceivedCallback;
 export interface CallbackEndpoint {
   /** The unique URL to give the target for one job. */
   url: string;
+  /** The path deliveries to `url` arrive at. */
+  path: string;
   deliveries(): readonly Delivery[];
   /** Resolves with the deliveries once `count` arrived, or with what arrived when `timeoutMs` passes. */
   waitFor(count: number, timeoutMs: number): Promise<readonly Delivery[]>;
@@ -14,6 +16,11 @@ export interface CallbackEndpoint {
 
 export interface CallbackReceiver {
   endpoint(): CallbackEndpoint;
+  /**
+   * Resolves true as soon as `done()` holds (checked now and after every delivery, to any path), or false when
+   * `timeoutMs` passes first: an explicit "until condition or deadline", never a fixed sleep.
+   */
+  waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean>;
   /** Every delivery, including those to paths no endpoint was handed out for. */
   all(): readonly Delivery[];
   close(): Promise<void>;
@@ -53,31 +60,47 @@ export async function startCallbackReceiver(options: { host?: string; publicUrl?
   const port = typeof address === 'object' && address ? address.port : 0;
   const base = (options.publicUrl ?? `http://${host}:${port}`).replace(/\/$/, '');
 
+  const waitUntil = (done: () => boolean, timeoutMs: number): Promise<boolean> =>
+    new Promise((resolve, reject) => {
+      const settle = (outcome: () => void) => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        outcome();
+      };
+      // A condition that throws (a broken scenario) rejects the wait instead of breaking the receiver.
+      const check = (): boolean | undefined => {
+        try {
+          return done();
+        } catch (error) {
+          settle(() => reject(error instanceof Error ? error : new Error(String(error))));
+          return undefined;
+        }
+      };
+      const wake = () => {
+        if (check() === true) settle(() => resolve(true));
+      };
+      const timer = setTimeout(() => {
+        const met = check();
+        if (met !== undefined) settle(() => resolve(met));
+      }, Math.max(0, timeoutMs));
+      waiters.add(wake);
+      wake();
+    });
+
   return {
+    waitUntil,
     endpoint() {
       const path = `/callbacks/${crypto.randomBytes(12).toString('hex')}`;
       const list: Delivery[] = [];
       byPath.set(path, list);
       return {
         url: `${base}${path}`,
+        path,
         deliveries: () => list,
-        waitFor: (count, timeoutMs) =>
-          new Promise((resolve) => {
-            const check = () => {
-              if (list.length < count) return false;
-              finish();
-              return true;
-            };
-            const finish = () => {
-              clearTimeout(timer);
-              waiters.delete(wake);
-              resolve(list);
-            };
-            const wake = () => void check();
-            const timer = setTimeout(finish, timeoutMs);
-            waiters.add(wake);
-            check();
-          }),
+        waitFor: async (count, timeoutMs) => {
+          await waitUntil(() => list.length >= count, timeoutMs);
+          return list;
+        },
       };
     },
     all: () => everything,

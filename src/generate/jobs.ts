@@ -1,5 +1,5 @@
 import { readJsonPath } from '../core/json-path.ts';
-import type { ScenarioWorld, WorldCallbackEndpoint, WorldResponse } from './scenario.ts';
+import type { ReceivedCallback, ScenarioWorld, WorldCallbackEndpoint, WorldResponse } from './scenario.ts';
 
 /**
  * A job submitted by {@link submitJob}: `jobId` is read from the submit response (undefined when it held none), and
@@ -59,4 +59,33 @@ export async function pollJob(world: ScenarioWorld, job: SubmittedJob): Promise<
     await world.sleep(spec.intervalMs);
   }
   return { response, finished: false };
+}
+
+/**
+ * Whether a callback's body names a job: a JSON value equal to `jobId` anywhere in it, or, for a body that is not
+ * JSON, `jobId` as a whole word (job `12` is not named by `123`).
+ */
+export function callbackNamesJob(body: string, jobId: string): boolean {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    const escaped = jobId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`(^|[^A-Za-z0-9_-])${escaped}($|[^A-Za-z0-9_-])`).test(body);
+  }
+  const names = (value: unknown): boolean => {
+    if (typeof value === 'string' || typeof value === 'number') return String(value) === jobId;
+    if (Array.isArray(value)) return value.some(names);
+    if (value && typeof value === 'object') return Object.values(value).some(names);
+    return false;
+  };
+  return names(json);
+}
+
+/** Where a job's callbacks went: those at the URL it registered, and those (among `seen`) that name it but landed elsewhere. */
+export function callbacksOf(job: SubmittedJob, seen: readonly ReceivedCallback[]): { own: readonly ReceivedCallback[]; elsewhere: readonly ReceivedCallback[] } {
+  const own = job.callback?.deliveries() ?? [];
+  const jobId = job.jobId;
+  const elsewhere = jobId === undefined ? [] : seen.filter((d) => !own.includes(d) && callbackNamesJob(d.body, jobId));
+  return { own, elsewhere };
 }

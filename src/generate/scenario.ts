@@ -57,6 +57,26 @@ export interface WorldCallbackEndpoint {
   waitFor(count: number, timeoutMs: number): Promise<readonly ReceivedCallback[]>;
 }
 
+/** What {@link ScenarioWorld.awaitCallbacks} waits for. */
+export interface CallbackWait {
+  /**
+   * True once waiting longer cannot change the verdict: every callback the scenario needs arrived, or a foreign or
+   * misrouted one already did (the verdict is a leak whatever comes next). Called with every callback this scenario
+   * saw so far, to any path, now and after each new delivery.
+   */
+  until(seen: readonly ReceivedCallback[]): boolean;
+  /** At most this long; default: the run's callback wait ({@link ScenarioWorld.callbackWaitMs}). */
+  timeoutMs?: number;
+}
+
+/** How a {@link ScenarioWorld.awaitCallbacks} wait ended: `met` is false when the deadline came first. */
+export interface CallbackWaitResult {
+  seen: readonly ReceivedCallback[];
+  met: boolean;
+  /** The deadline this wait had. */
+  timeoutMs: number;
+}
+
 /** A response to judge with {@link ScenarioWorld.judge}, with who sent it and what it should show. */
 export interface WorldObservation {
   /** `accept`: a legit request that must succeed and show only the actor's data; `reject` (default): a mutation. */
@@ -87,6 +107,18 @@ export interface ScenarioWorld {
   callbackEndpoint(): WorldCallbackEndpoint;
   /** Every callback the receiver got during this scenario, to any path. */
   callbacksReceived(): readonly ReceivedCallback[];
+  /**
+   * Waits until `wait.until` holds or its deadline passes (never a fixed sleep). A positive control waits up to
+   * `async.callbacks.timeoutMs`; a scenario up to {@link ScenarioWorld.callbackWaitMs}. Callbacks keep being recorded
+   * after the wait: see {@link ScenarioOutcome.rejudge}.
+   */
+  awaitCallbacks(wait: CallbackWait): Promise<CallbackWaitResult>;
+  /**
+   * How long this scenario waits for callbacks: the configured `async.callbacks.timeoutMs` in a positive control;
+   * in a scenario, 3× the slowest callback the run's positive controls waited for + 500 ms, never more than the
+   * configured timeout (the configured timeout until a control saw a callback).
+   */
+  callbackWaitMs(): number;
   /** Judges a response with the run's rules and canaries (same oracle as single probes). */
   judge(observation: WorldObservation): Judgement;
   sleep(ms: number): Promise<void>;
@@ -96,6 +128,12 @@ export interface ScenarioWorld {
 export interface ScenarioOutcome {
   meta: CaseMeta;
   judgement: Judgement;
+  /**
+   * Judges the scenario again from every callback received by the end of the run, without sending anything. A
+   * scenario that stopped waiting for callbacks early is judged again once it has been observed for its whole
+   * callback wait: a foreign callback that came after it stopped waiting is recorded then, never lost as a pass.
+   */
+  rejudge?: () => Omit<ScenarioOutcome, 'rejudge'>;
 }
 
 /** A cell whose cases are stateful scenarios (e.g. `fc.commands` sequences), run through the injected world. */

@@ -1,13 +1,15 @@
 import { verdictRank } from '../core/verdict.ts';
-import { blockedRecord, findingRecord, probeRecord, type CellRef } from '../evidence/index.ts';
+import { blockedRecord, probeRecord, type CellRef } from '../evidence/index.ts';
 import type { CallbackReceiver } from '../execute/callback-receiver.ts';
 import { Semaphore } from '../execute/limits.ts';
 import { cellSeed, runCell, type CellOutcome } from './cell.ts';
 import type { EngineContext } from './context.ts';
 import { executeProbe, type CaseResult } from './execute-probe.ts';
-import { executeScenario, isScenarioCell } from './execute-scenario.ts';
+import { executeScenario, isScenarioCell, type LateScenario } from './execute-scenario.ts';
 import type { HttpRunState } from './http-audit.ts';
 import type { PlannedCell } from './plan.ts';
+import { lateCheck, writeFinding } from './record-case.ts';
+import type { CallbackWaits } from './callback-waits.ts';
 
 interface CellsPhase {
   ctx: EngineContext;
@@ -16,6 +18,8 @@ interface CellsPhase {
   liveOps: ReadonlySet<string>;
   /** Adds tokens minted since the last call to the redactor. */
   registerTokens(): void;
+  /** How scenarios wait for callbacks; scenarios judged early are judged again once the cells are done. */
+  waits: CallbackWaits;
 }
 
 /**
@@ -27,6 +31,7 @@ export async function runCells(state: HttpRunState, phase: CellsPhase, planned: 
   const one = (p: PlannedCell) => runPlannedCell(state, phase, p);
   await Promise.all(planned.filter((p) => !p.writes).map((p) => gate.run(() => one(p))));
   for (const p of planned.filter((c) => c.writes)) await one(p);
+  await phase.waits.settleLate(phase.receiver);
 }
 
 async function runPlannedCell(state: HttpRunState, phase: CellsPhase, planned: PlannedCell): Promise<void> {
@@ -50,15 +55,18 @@ async function runPlannedCell(state: HttpRunState, phase: CellsPhase, planned: P
   const findingRank = verdictRank(failOn === 'closed-by-error' ? 'closed-by-error' : 'soft-fail');
   const common = { seed, runs: state.runs, findingRank, onProbe, stopped: () => budget.exhausted !== undefined };
 
+  // The ways this cell failed (verdict/reason), so a late re-judgement adds no second finding of the same kind.
+  const findings = new Set<string>();
   let outcome: CellOutcome;
   if (isScenarioCell(planned.cell)) {
     const cell = planned.cell;
-    const control = await executeScenario(ctx, receiver, cell, undefined, 'control');
+    const control = await executeScenario(ctx, receiver, cell, undefined, 'control', { waits: phase.waits });
     await folder.writer.append({ ...probeRecord(control, seed), kind: 'control' });
     folder.tally.count(suiteId, 'control', control.judgement.verdict);
     emit({ type: 'control', operation: cell.operation, tenant: control.meta.actor ?? '-', verdict: control.judgement.verdict, detail: control.judgement.detail });
     if (control.judgement.verdict === 'inconclusive') return block();
-    outcome = await runCell(cell, { ...common, execute: (scenario) => executeScenario(ctx, receiver, cell, scenario) });
+    const onLate = (late: LateScenario) => phase.waits.addLate(lateCheck(state, ref, { seed, findingRank, findings }, late));
+    outcome = await runCell(cell, { ...common, execute: (scenario) => executeScenario(ctx, receiver, cell, scenario, 'scenario', { waits: phase.waits, onLate }) });
   } else if (!phase.liveOps.has(planned.cell.operation)) {
     return block();
   } else {
@@ -66,22 +74,7 @@ async function runPlannedCell(state: HttpRunState, phase: CellsPhase, planned: P
   }
 
   for (const finding of outcome.findings) {
-    await folder.writer.append(findingRecord(ref, outcome, finding));
-    const { result } = finding;
-    folder.tally.count(suiteId, 'finding', result.judgement.verdict);
-    emit({
-      type: 'finding',
-      suite: suiteId,
-      path: result.meta.path,
-      operation: planned.cell.operation,
-      verdict: result.judgement.verdict,
-      reason: result.judgement.reason,
-      mutation: result.meta.mutation.id,
-      // Reporters print these (curl lines with every header): they get what the evidence gets, redacted.
-      detail: folder.redactor.text(result.judgement.detail),
-      steps: folder.redactor.value(result.steps),
-      shrinks: finding.shrinks,
-      replay: `tenancy-audit run --seed ${state.seed} --suite ${suiteId}`,
-    });
+    findings.add(`${finding.result.judgement.verdict}/${finding.result.judgement.reason}`);
+    await writeFinding(state, ref, outcome, finding);
   }
 }

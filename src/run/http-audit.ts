@@ -8,7 +8,9 @@ import type { PolitenessController } from '../execute/politeness.ts';
 import { buildProbeSpace } from '../generate/space.ts';
 import type { TokenProvider } from '../identity/index.ts';
 import type { HttpSuiteDefinition } from '../suite/http.ts';
+import { CallbackWaits } from './callback-waits.ts';
 import { runCells } from './cells.ts';
+import { startHeartbeat } from './heartbeat.ts';
 import { createEngineContext, legitSender } from './context.ts';
 import { writeControls } from './control-records.ts';
 import { isScenarioCell } from './execute-scenario.ts';
@@ -45,6 +47,20 @@ export interface HttpRunState {
  * teardown. Returns how many suites ended inconclusive.
  */
 export async function auditHttp(state: HttpRunState): Promise<number> {
+  const waits = new CallbackWaits(state.config.async?.callbacks?.timeoutMs ?? 10_000);
+  // A line every 10 s when nothing else moves (reporters print it only without a live line).
+  const heartbeat = startHeartbeat(state.emit, () => waits.describe());
+  const outer = state.emit;
+  state.emit = heartbeat.emit;
+  try {
+    return await auditPhases(state, waits);
+  } finally {
+    heartbeat.stop();
+    state.emit = outer;
+  }
+}
+
+async function auditPhases(state: HttpRunState, waits: CallbackWaits): Promise<number> {
   const { config, suites, budget, emit, folder } = state;
   const session = await openSession(config, { budget, politeness: state.politeness, provider: state.provider });
   let closeReceiver: (() => Promise<void>) | undefined;
@@ -72,7 +88,7 @@ export async function auditHttp(state: HttpRunState): Promise<number> {
     // Only scenario cells send jobs that call back: no receiver (no listening port) for a run without them.
     const receiver = config.async && planned.some((p) => isScenarioCell(p.cell)) ? await startCallbackReceiver({ host: config.async.callbacks?.listenHost, publicUrl: config.async.callbacks?.publicUrl }) : undefined;
     closeReceiver = receiver ? () => receiver.close() : undefined;
-    await runCells(state, { ctx, receiver, liveOps, registerTokens }, planned);
+    await runCells(state, { ctx, receiver, liveOps, registerTokens, waits }, planned);
 
     let inconclusiveSuites = 0;
     for (const suite of suites.filter((s) => runnable.has(s.id))) {

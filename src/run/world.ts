@@ -5,6 +5,7 @@ import { judgeProbe } from '../judge/probe.ts';
 import { judgeControl, judgeLegit } from '../judge/control.ts';
 import type { Outcome, TransportFailureKind } from '../core/exchange.ts';
 import type { ScenarioRequest, ScenarioWorld, WorldResponse } from '../generate/scenario.ts';
+import type { CallbackWaits } from './callback-waits.ts';
 import type { EngineContext } from './context.ts';
 import { newMarker } from './fixtures.ts';
 import { exchangeStep } from '../evidence/exchange-step.ts';
@@ -13,14 +14,46 @@ import { buildRequest } from '../execute/request.ts';
 export interface RecordingWorld extends ScenarioWorld {
   /** The numbered steps this scenario produced. */
   readonly steps: EvidenceStep[];
+  /** When this scenario first waited for callbacks (`performance.now()`) and for how long it could; undefined: never. */
+  callbackWindow(): { startedAt: number; waitMs: number } | undefined;
+  /** The paths of the callback endpoints this scenario handed out. */
+  readonly endpointPaths: ReadonlySet<string>;
+}
+
+/** How a world waits for callbacks: the run's waits, and whether it is a positive control's. */
+export interface WorldWaits {
+  waits: CallbackWaits;
+  phase: 'control' | 'scenario';
 }
 
 /** A fresh world for one scenario: requests go through the run's scoped client and become evidence steps. */
-export function createWorld(ctx: EngineContext, receiver: CallbackReceiver | undefined): RecordingWorld {
+export function createWorld(ctx: EngineContext, receiver: CallbackReceiver | undefined, waiting?: WorldWaits): RecordingWorld {
   const steps: EvidenceStep[] = [];
   const stepKeys: (string | undefined)[] = [];
   const firstDelivery = receiver?.all().length ?? 0;
+  const received = () => receiver?.all().slice(firstDelivery) ?? [];
+  const configuredMs = ctx.config.async?.callbacks?.timeoutMs ?? 10_000;
+  const callbackWaitMs = () => waiting?.waits.waitMs(waiting.phase) ?? configuredMs;
+  let window: { startedAt: number; waitMs: number } | undefined;
+  const endpointPaths = new Set<string>();
   return {
+    endpointPaths,
+    callbackWindow: () => window,
+    callbackWaitMs,
+    async awaitCallbacks(wait) {
+      const timeoutMs = wait.timeoutMs ?? callbackWaitMs();
+      const startedAt = performance.now();
+      window ??= { startedAt, waitMs: timeoutMs };
+      if (!receiver) return { seen: [], met: wait.until([]), timeoutMs };
+      const end = waiting?.waits.begin('callbacks');
+      try {
+        const met = await receiver.waitUntil(() => wait.until(received()), timeoutMs);
+        if (met && waiting?.phase === 'control') waiting.waits.observeControl(performance.now() - startedAt);
+        return { seen: received(), met, timeoutMs };
+      } finally {
+        end?.();
+      }
+    },
     steps,
     tenants: ctx.config.tenants.map((t) => t.id),
     config: ctx.config,
@@ -59,9 +92,11 @@ export function createWorld(ctx: EngineContext, receiver: CallbackReceiver | und
     },
     callbackEndpoint() {
       if (!receiver) throw new Error('no callback receiver: configure `async` to test callbacks');
-      return receiver.endpoint();
+      const endpoint = receiver.endpoint();
+      endpointPaths.add(endpoint.path);
+      return endpoint;
     },
-    callbacksReceived: () => receiver?.all().slice(firstDelivery) ?? [],
+    callbacksReceived: received,
     judge(observation) {
       const { response } = observation;
       const outcome: Outcome =

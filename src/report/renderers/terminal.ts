@@ -90,6 +90,10 @@ export function createTerminalReporter(options: { live: boolean; write?: (text: 
         }
         break;
       }
+      case 'heartbeat':
+        // On a TTY the live line shows progress already; under CI this line says the run is alive and what it waits for.
+        if (!options.live) line(chalk.dim(`  … ${event.probes} probes, ${event.findings} finding${event.findings === 1 ? '' : 's'} so far${event.waitingFor ? `; waiting for ${event.waitingFor}` : ''}`));
+        break;
       case 'suite-end':
         suiteRows.push({ suite: event.suite, paths: event.paths, verdict: event.verdict, counts: event.counts, ...(event.reason ? { reason: event.reason } : {}) });
         break;
