@@ -36,7 +36,7 @@ export function createTokenCache(
   source: string,
   obtain: (tenant: string) => Promise<Obtained>,
   opts: TokenProviderOptions = {},
-): Pick<TokenProvider, 'tokenFor' | 'refresh' | 'issued' | 'stats'> & { remember(token: string): void } {
+): Required<Pick<TokenProvider, 'tokenFor' | 'refresh' | 'issued' | 'stats'>> {
   const now = opts.now ?? Date.now;
   const enabled = opts.refresh !== false;
   const issued = new Set<string>();
@@ -70,7 +70,6 @@ export function createTokenCache(
   };
 
   return {
-    remember: (token) => void issued.add(token),
     issued: () => [...issued],
     stats: () => ({ ...stats }),
     tokenFor(tenant) {

@@ -63,8 +63,14 @@ async function runControl(ctx: EngineContext, op: OperationConfig, tenant: strin
 
   if (op.kind === 'delete' && op.fixture && ctx.config.fixtures[op.fixture]?.create) {
     // Delete a throwaway object, never the fixture other probes rely on.
-    const throwaway = await createFixture(ctx.config, ctx.fixtures, op.fixture, tenant, newCanary(), ctx.sendAs);
-    id = throwaway.id;
+    try {
+      id = (await createFixture(ctx.config, ctx.fixtures, op.fixture, tenant, newCanary(), ctx.sendAs)).id;
+    } catch (error) {
+      // Setting up the control failed (e.g. a dead token): the control is not live, never a pass.
+      steps.push({ n: 1, title: `create a throwaway ${op.fixture} as ${tenant} (legit)`, note: error instanceof Error ? error.message : String(error) });
+      const judgement = { verdict: 'inconclusive' as const, reason: 'control-setup-failed', detail: `the throwaway object for the control of ${op.id} as ${tenant} could not be created`, seen: [] };
+      return { operation: op.id, tenant, judgement, steps, startedAt: new Date().toISOString(), durationMs: Math.round(performance.now() - t0) };
+    }
   }
   const request = buildRequest(ctx.config, op, { tenant, vars: { ...ctx.fixtures.idsOf(tenant), id, marker, canary: marker }, authorization: undefined });
   const label = phase === 'closing' ? 'closing positive control' : 'positive control';

@@ -95,7 +95,6 @@ export async function auditHttp(state: HttpRunState): Promise<number> {
       state.closingControls = true;
     }
     registerTokens();
-    state.identity = identityFacts(provider, state.closingControls === true);
 
     let inconclusiveSuites = 0;
     for (const suite of suites.filter((s) => runnable.has(s.id))) {
@@ -107,6 +106,7 @@ export async function auditHttp(state: HttpRunState): Promise<number> {
     if (!budget.exhausted) await teardownFixtures(config, fixtures, sendAs);
     return inconclusiveSuites;
   } finally {
+    state.identity = identityFacts(session.credentials.provider, state.closingControls === true);
     await closeReceiver?.();
     await session.close();
   }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { SignJWT, importJWK, type JWK } from 'jose';
+import { SignJWT, generateKeyPair, importJWK, type JWK } from 'jose';
 
 const FIXTURE = new URL('../../examples/reference-target/fixtures/issuer.private.jwk.json', import.meta.url);
 
@@ -26,13 +26,20 @@ export interface TokenServer {
   requests: { clientId?: string; auth: 'basic' | 'post' | 'none'; form: Record<string, string> }[];
   /** When false, every request is answered 503. */
   answering: boolean;
+  /** The next N access tokens are signed with a key the target does not trust (it answers them 401). */
+  untrustNext: number;
   lifetimeSeconds: number;
   stop(): Promise<void>;
 }
 
-export async function startTokenServer(opts: { clients: Record<string, OAuthClientSpec>; lifetimeSeconds?: number; expiresIn?: boolean }): Promise<TokenServer> {
+export async function startTokenServer(opts: {
+  clients: Record<string, OAuthClientSpec>;
+  lifetimeSeconds?: number;
+  expiresIn?: boolean;
+}): Promise<TokenServer> {
   const jwk = JSON.parse(fs.readFileSync(FIXTURE, 'utf8')) as JWK;
-  const key = await importJWK(jwk, 'RS256');
+  const trusted = await importJWK(jwk, 'RS256');
+  const untrusted = (await generateKeyPair('RS256')).privateKey;
   const sign = (tenant: string, lifetime: number) =>
     new SignJWT({ tenant_id: tenant, jti: randomUUID() })
       .setProtectedHeader({ alg: 'RS256', kid: 'reference-issuer-1', typ: 'JWT' })
@@ -41,9 +48,9 @@ export async function startTokenServer(opts: { clients: Record<string, OAuthClie
       .setSubject(`svc@${tenant}`)
       .setIssuedAt()
       .setExpirationTime(Math.floor(Date.now() / 1000) + lifetime)
-      .sign(key);
+      .sign(state.untrustNext > 0 && state.untrustNext-- > 0 ? untrusted : trusted);
 
-  const state = { issued: [] as string[], requests: [] as TokenServer['requests'], answering: true, lifetimeSeconds: opts.lifetimeSeconds ?? 20 };
+  const state = { issued: [] as string[], requests: [] as TokenServer['requests'], answering: true, untrustNext: 0, lifetimeSeconds: opts.lifetimeSeconds ?? 20 };
   const json = (res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers }).end(JSON.stringify(body));
   };
