@@ -47,6 +47,21 @@ export function crossCheck(config: ParsedConfig): ConfigIssue[] {
     }
   }
 
+  if (tokens.kind === 'oauth2') {
+    for (const tenant of tenantIds) {
+      const client = tokens.clients[tenant];
+      if (!client) issues.push({ path: `identity.tokens.clients.${tenant}`, message: `no OAuth client for tenant "${tenant}" (clientId, clientSecret)` });
+      else if (!client.tokenUrl && !tokens.tokenUrl) issues.push({ path: `identity.tokens.clients.${tenant}.tokenUrl`, message: 'no token URL: set identity.tokens.tokenUrl or this client\'s tokenUrl' });
+    }
+  }
+  if (tokens.kind === 'login') {
+    for (const tenant of tenantIds) {
+      if (!(tenant in tokens.values)) issues.push({ path: `identity.tokens.values.${tenant}`, message: `no login values for tenant "${tenant}"` });
+    }
+    if (tokens.body !== undefined && tokens.form !== undefined) issues.push({ path: 'identity.tokens.form', message: 'give the login body as `body` (JSON) or `form`, not both' });
+    if (tokens.method === 'GET' && (tokens.body !== undefined || tokens.form !== undefined)) issues.push({ path: 'identity.tokens.method', message: 'a GET login request cannot have a body' });
+  }
+
   config.idempotency?.operations.forEach((id, i) => {
     const op = config.operations.find((o) => o.id === id);
     if (!op) issues.push({ path: `idempotency.operations[${i}]`, message: unknownName('operation', id, operationIds) });

@@ -58,6 +58,28 @@ export function resolveSecrets(parsed: ParsedConfig, ctx: ResolveContext): Resol
       redactedTokens.tokens[tenant] = shown(ref);
     }
   }
+  if (tokens.kind === 'oauth2' && redactedTokens.kind === 'oauth2') {
+    for (const [tenant, client] of Object.entries(tokens.clients)) {
+      const ref = client.clientSecret;
+      client.clientSecret = resolve(ref, `identity.tokens.clients.${tenant}.clientSecret`);
+      redactedTokens.clients[tenant]!.clientSecret = shown(ref);
+    }
+  }
+  if (tokens.kind === 'login' && redactedTokens.kind === 'login') {
+    // Values and headers may be secrets (`env:`/`file:`); literal ones (a user name) are written as given.
+    for (const [tenant, values] of Object.entries(tokens.values)) {
+      for (const [name, value] of Object.entries(values)) {
+        if (/^(env|file):/.test(value)) values[name] = resolve(value, `identity.tokens.values.${tenant}.${name}`);
+      }
+    }
+    for (const [name, value] of Object.entries(tokens.headers ?? {})) {
+      if (/^(env|file):/.test(value)) tokens.headers![name] = resolve(value, `identity.tokens.headers.${name}`);
+      else if (/authorization|cookie|token|key|secret/i.test(name)) {
+        secrets.push(value);
+        redactedTokens.headers![name] = '[secret]';
+      }
+    }
+  }
   const callbackSecrets = config.async?.callbacks?.signature?.secrets;
   for (const [tenant, ref] of Object.entries(callbackSecrets ?? {})) {
     callbackSecrets![tenant] = resolve(ref, `async.callbacks.signature.secrets.${tenant}`);

@@ -11,6 +11,11 @@ const positiveInt = z.number().int().positive();
 const httpMethod = z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const jsonPath = z.string().describe('Dot path into a JSON body, e.g. `id`, `data.items`, `items[0].id`; `$` is the whole body.');
 
+const httpUrl = z
+  .string()
+  .refine((v) => /^https?:\/\/[^/\s]/i.test(v) && URL.canParse(v), 'expected an absolute http:// or https:// URL');
+const refreshBeforeSeconds = z.number().nonnegative().optional().describe('Re-obtain a token this many seconds before it expires; default `min(60, lifetime / 4)`.');
+
 const requestTemplate = {
   method: httpMethod,
   path: z.string().startsWith('/').describe('Path template: `{{id}}`, `{{tenant}}`, `{{fixtures.<name>.id}}` are filled in.'),
@@ -32,6 +37,7 @@ const mintTokens = z.strictObject({
   tenantClaim: z.string().min(1).default('tenant_id').describe('Claim name or dot path of the tenant claim, e.g. `org.id`.'),
   subject: z.string().optional().describe('Subject template, `{{tenant}}` filled in.'),
   expiresInSeconds: positiveInt.default(900),
+  refreshBeforeSeconds,
   claims: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -46,6 +52,49 @@ const commandTokens = z.strictObject({
   command: z.string().min(1).describe('Shell command printing a token; `{{tenant}}` and $TENANCY_AUDIT_TENANT name the tenant.'),
   timeoutMs: positiveInt.default(15_000),
   cacheSeconds: z.number().int().nonnegative().default(300),
+  refreshBeforeSeconds,
+  tenantClaim: z.string().min(1).default('tenant_id'),
+});
+
+const oauth2Client = z.strictObject({
+  clientId: z.string().min(1),
+  clientSecret: secret.describe('The client secret: `env:NAME` or `file:PATH` (redacted everywhere).'),
+  tokenUrl: httpUrl.optional().describe('Overrides the shared tokenUrl for this tenant.'),
+  scope: z.string().optional(),
+  audience: z.string().optional(),
+  resource: z.string().optional(),
+  params: z.record(z.string(), z.string()).optional().describe('Extra form parameters (merged over the shared ones).'),
+});
+
+const oauth2Tokens = z.strictObject({
+  kind: z.literal('oauth2'),
+  tokenUrl: httpUrl.optional().describe('Token endpoint (client-credentials grant, RFC 6749 §4.4), shared by the tenants.'),
+  clientAuth: z.enum(['client_secret_basic', 'client_secret_post']).default('client_secret_basic'),
+  scope: z.string().optional(),
+  audience: z.string().optional(),
+  resource: z.string().optional(),
+  params: z.record(z.string(), z.string()).optional().describe('Extra form parameters sent with every grant.'),
+  clients: z.record(z.string(), oauth2Client).describe('Tenant id → its OAuth client.'),
+  timeoutMs: positiveInt.default(10_000),
+  refreshBeforeSeconds,
+  tenantClaim: z.string().min(1).default('tenant_id'),
+});
+
+const loginTokens = z.strictObject({
+  kind: z.literal('login'),
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH']).default('POST'),
+  url: z.string().regex(/^https?:\/\/[^/\s]/i, 'expected an absolute http:// or https:// URL').describe('Login URL (absolute http(s)); `{{name}}` takes the tenant\'s value.'),
+  headers: z.record(z.string(), z.string()).optional().describe('Header templates; a value may be `env:`/`file:`.'),
+  body: z.unknown().optional().describe('JSON body template; `{{name}}` takes the tenant\'s value.'),
+  form: z.record(z.string(), z.string()).optional().describe('Form body template (instead of `body`).'),
+  values: z
+    .record(z.string(), z.record(z.string(), z.string()))
+    .describe('Tenant id → template values (`{{tenant}}` is the id); a value may be a secret `env:NAME`/`file:PATH`.'),
+  token: z.union([z.strictObject({ jsonPath }), z.strictObject({ cookie: z.string().min(1).describe('Name of the Set-Cookie cookie holding the token.') })]),
+  expiresInPath: jsonPath.optional().describe('JSON path of the token lifetime in seconds (e.g. `expires_in`).'),
+  cacheSeconds: positiveInt.default(300).describe('Lifetime when neither `expiresInPath` nor a JWT `exp` says.'),
+  timeoutMs: positiveInt.default(10_000),
+  refreshBeforeSeconds,
   tenantClaim: z.string().min(1).default('tenant_id'),
 });
 
@@ -132,7 +181,11 @@ export const configSchema = z.strictObject({
     politeness: politenessSchema.default(POLITENESS_DEFAULTS),
   }),
   identity: z.strictObject({
-    tokens: z.discriminatedUnion('kind', [mintTokens, staticTokens, commandTokens]),
+    tokens: z.discriminatedUnion('kind', [mintTokens, staticTokens, commandTokens, oauth2Tokens, loginTokens]),
+    refresh: z
+      .boolean()
+      .default(true)
+      .describe('Re-obtain tokens before they expire and once after a 401 on a positive control (false: keep the first token all run).'),
     jwksUrl: z.string().optional().describe('Target JWKS (absolute URL or path); its public keys feed RS→HS confusion.'),
   }),
   tenants: z.array(z.strictObject({ id: z.string().min(1) })).min(2, 'at least two tenants are needed to test isolation'),

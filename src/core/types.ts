@@ -199,6 +199,12 @@ export interface RunManifest {
   operator: { user?: string; host?: string; ci?: { provider: string; runUrl?: string; commit?: string; ref?: string } };
   suites: SuiteMeta[];
   mutations: MutationInfo[];
+  /**
+   * HTTP runs: what the legit-token source did. `fetched` tokens obtained, `refreshes` re-obtained for a tenant that
+   * had one (before expiry or after a 401 on a positive control: `forcedRefreshes`); `closingControls` when the
+   * positive controls ran again after the probes because tokens expired or were replaced during the run.
+   */
+  identity?: { source: string; refreshable: boolean; fetched: number; refreshes: number; forcedRefreshes: number; closingControls: boolean };
   operations: OperationInfo[];
   tenants: string[];
   /** HTTP runs: back-offs, waits and the lowest rate reached (see {@link PolitenessSummary}). */

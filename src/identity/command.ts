@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { TenancyAuditError } from '../core/errors.ts';
-import { parseJwt } from './jwt.ts';
+import { createTokenCache, type Obtained } from './token-cache.ts';
 import type { TokenProvider, TokenProviderOptions, TokenSource } from './types.ts';
 
 type CommandSource = Extract<TokenSource, { kind: 'command' }>;
@@ -95,11 +95,7 @@ export function createCommandProvider(source: CommandSource, opts: TokenProvider
     throw new TenancyAuditError('TA_IDENTITY', `token command timeoutMs must be a positive number, got ${String(source.timeoutMs)}`);
   }
   const baseEnv = opts.env ?? process.env;
-  const issued = new Set<string>();
-  const cache = new Map<string, { token: string; until: number }>();
-  const inflight = new Map<string, Promise<string>>();
-
-  const run = async (tenant: string): Promise<string> => {
+  const run = async (tenant: string): Promise<Obtained> => {
     const fail = (why: string, cause?: unknown): TenancyAuditError =>
       new TenancyAuditError('TA_IDENTITY', `token command for tenant "${tenant}" failed: ${why}`, {
         hint: `Run the command by hand with TENANCY_AUDIT_TENANT=${shellQuote(tenant)} and check it exits 0 within ${source.timeoutMs} ms, printing only the token on stdout.`,
@@ -117,29 +113,9 @@ export function createCommandProvider(source: CommandSource, opts: TokenProvider
     if (/^bearer\s+/i.test(token)) token = token.replace(/^bearer\s+/i, '');
     if (token.length === 0) throw fail('exit 0 but printed no token on stdout');
     if (/\s/.test(token)) throw fail('printed more than one word/line on stdout (expected only the token)');
-    issued.add(token);
-    let until = startedAt + cacheSeconds * 1000;
-    const exp = parseJwt(token)?.payload['exp'];
-    if (typeof exp === 'number') {
-      const iat = parseJwt(token)?.payload['iat'];
-      const life = typeof iat === 'number' ? exp - iat : cacheSeconds;
-      const before = opts.refreshBeforeSeconds ?? Math.min(60, Math.max(0, life) / 4);
-      until = Math.min(until, (exp - before) * 1000);
-    }
-    cache.set(tenant, { token, until });
-    return token;
+    // The JWT `exp` (when the token is one) also bounds it: the cache refreshes shortly before it.
+    return { token, cacheUntil: startedAt + cacheSeconds * 1000 };
   };
-
-  return {
-    issued: () => [...issued],
-    tokenFor(tenant: string): Promise<string> {
-      const hit = cache.get(tenant);
-      if (hit !== undefined && now() < hit.until) return Promise.resolve(hit.token);
-      const pending = inflight.get(tenant);
-      if (pending !== undefined) return pending;
-      const p = run(tenant).finally(() => inflight.delete(tenant));
-      inflight.set(tenant, p);
-      return p;
-    },
-  };
+  const cache = createTokenCache('command', run, opts);
+  return { issued: cache.issued, tokenFor: cache.tokenFor, refresh: cache.refresh, stats: cache.stats };
 }

@@ -1,6 +1,6 @@
 /** Public surface of the identity stage: legit token providers, the forgery catalogue, JWKS and report helpers. */
 export { createTokenProvider } from './provider.ts';
-export { createCredentials, tokenSourceOf, type Credentials } from './credentials.ts';
+export { createCredentials, tokenProviderOptionsOf, tokenSourceOf, type Credentials } from './credentials.ts';
 export { FORGERIES, forgeriesOf, unmetRequirements } from './forgeries.ts';
 export { capabilitiesOf, GARBAGE_TOKEN } from './forge-kit.ts';
 export { createAttackerKeys } from './attacker.ts';
@@ -18,9 +18,13 @@ export type {
   ForgedCredential,
   Forgery,
   ForgeryInfo,
+  LoginSource,
   MintKey,
+  OAuth2Client,
+  OAuth2Source,
   TargetPublicKey,
   TokenProvider,
   TokenProviderOptions,
   TokenSource,
+  TokenSourceStats,
 } from './types.ts';

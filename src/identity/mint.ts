@@ -3,6 +3,7 @@ import { CompactSign, importJWK, importPKCS8 } from 'jose';
 import type { CryptoKey } from 'jose';
 import { TenancyAuditError } from '../core/errors.ts';
 import { setClaim, claimPath } from './claims.ts';
+import { createTokenCache } from './token-cache.ts';
 import type { TokenProvider, TokenProviderOptions, TokenSource } from './types.ts';
 
 type MintSource = Extract<TokenSource, { kind: 'mint' }>;
@@ -36,12 +37,9 @@ export function createMintProvider(source: MintSource, opts: TokenProviderOption
     throw new TenancyAuditError('TA_IDENTITY', `mint expiresInSeconds must be a positive number, got ${String(lifetime)}`);
   }
   claimPath(source.tenantClaim); // validate early
-  const refreshBefore = opts.refreshBeforeSeconds ?? Math.min(60, lifetime / 4);
   const kid = source.key.kid ?? (typeof source.key.jwk?.kid === 'string' ? source.key.jwk.kid : undefined);
   const subjectTemplate = source.subject ?? 'audit-user@{{tenant}}';
   const issued = new Set<string>();
-  const cache = new Map<string, { token: string; exp: number }>();
-  const inflight = new Map<string, Promise<string>>();
   let keyPromise: Promise<CryptoKey | Uint8Array> | undefined;
 
   const signingKey = (): Promise<CryptoKey | Uint8Array> => {
@@ -63,7 +61,7 @@ export function createMintProvider(source: MintSource, opts: TokenProviderOption
     return token;
   };
 
-  const mintFor = async (tenant: string): Promise<string> => {
+  const mintFor = async (tenant: string): Promise<{ token: string; expiresAt: number }> => {
     const iat = Math.floor(now() / 1000);
     const exp = iat + Math.floor(lifetime);
     let payload: Record<string, unknown> = { ...structuredClone(source.claims ?? {}) };
@@ -74,23 +72,16 @@ export function createMintProvider(source: MintSource, opts: TokenProviderOption
     payload['iat'] = iat;
     payload['exp'] = exp;
     payload['jti'] = randomUUID();
-    const token = await mint(payload);
-    cache.set(tenant, { token, exp });
-    return token;
+    return { token: await mint(payload), expiresAt: exp * 1000 };
   };
+  const cache = createTokenCache('mint', mintFor, opts);
 
   return {
     tenantClaim: source.tenantClaim,
     mint,
-    issued: () => [...issued],
-    tokenFor(tenant: string): Promise<string> {
-      const hit = cache.get(tenant);
-      if (hit !== undefined && now() / 1000 < hit.exp - refreshBefore) return Promise.resolve(hit.token);
-      const pending = inflight.get(tenant);
-      if (pending !== undefined) return pending;
-      const p = mintFor(tenant).finally(() => inflight.delete(tenant));
-      inflight.set(tenant, p);
-      return p;
-    },
+    issued: () => [...new Set([...issued, ...cache.issued()])],
+    tokenFor: cache.tokenFor,
+    refresh: cache.refresh,
+    stats: cache.stats,
   };
 }

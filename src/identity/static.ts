@@ -6,6 +6,8 @@ export function createStaticProvider(source: Extract<TokenSource, { kind: 'stati
   const tokens = new Map(Object.entries(source.tokens));
   return {
     issued: () => [...tokens.values()].filter((t) => t.length > 0),
+    // Not refreshable: no `refresh`; a 401 on a control stays a failed control.
+    stats: () => ({ source: 'static', refreshable: false, fetched: 0, refreshes: 0, forcedRefreshes: 0 }),
     async tokenFor(tenant: string): Promise<string> {
       const token = tokens.get(tenant);
       if (token === undefined) {

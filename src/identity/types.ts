@@ -28,13 +28,74 @@ export type TokenSource =
       claims?: Record<string, unknown>;
     }
   | { kind: 'static'; tokens: Record<string, string> }
-  | { kind: 'command'; command: string; timeoutMs: number; cacheSeconds?: number };
+  | { kind: 'command'; command: string; timeoutMs: number; cacheSeconds?: number }
+  | OAuth2Source
+  | LoginSource;
+
+/** One tenant's OAuth 2.0 client (client-credentials grant, RFC 6749 §4.4); the secret is already resolved. */
+export interface OAuth2Client {
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  scope?: string;
+  audience?: string;
+  resource?: string;
+  /** Extra form parameters sent with the grant. */
+  params?: Record<string, string>;
+}
+
+export interface OAuth2Source {
+  kind: 'oauth2';
+  /** Tenant id → its client. */
+  clients: Record<string, OAuth2Client>;
+  /** `client_secret_basic` (HTTP Basic, RFC 6749 §2.3.1) or `client_secret_post` (form fields). */
+  clientAuth: 'client_secret_basic' | 'client_secret_post';
+  timeoutMs: number;
+}
+
+/** A login request whose response carries the token; `{{name}}` in url, headers and body is the tenant's value. */
+export interface LoginSource {
+  kind: 'login';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
+  url: string;
+  headers?: Record<string, string>;
+  /** A JSON body template (strings are templated), or form fields (`form`); not both. */
+  body?: unknown;
+  form?: Record<string, string>;
+  /** Tenant id → template values (`{{tenant}}` is always the tenant id); secrets are already resolved. */
+  values: Record<string, Record<string, string>>;
+  /** Where the token is: a JSON path into the response body, or the value of a named Set-Cookie cookie. */
+  token: { jsonPath: string } | { cookie: string };
+  /** JSON path of the lifetime in seconds (`expires_in`); else the JWT `exp`; else `cacheSeconds`. */
+  expiresInPath?: string;
+  cacheSeconds: number;
+  timeoutMs: number;
+}
+
+/** What a provider says about the tokens it obtained (the run's manifest records it as `identity`). */
+export interface TokenSourceStats {
+  source: string;
+  /** False for `static` and when refresh is disabled. */
+  refreshable: boolean;
+  /** Tokens obtained, first ones included. */
+  fetched: number;
+  /** Tokens re-obtained for a tenant that already had one (before expiry, or forced). */
+  refreshes: number;
+  /** Of those, the ones forced by `refresh()` (a 401 on a positive control). */
+  forcedRefreshes: number;
+  /** Epoch ms of the earliest expiry of any token obtained (undefined: none had a known lifetime). */
+  earliestExpiry?: number;
+}
 
 export interface TokenProviderOptions {
   /** Clock in epoch milliseconds (tests inject one). Default `Date.now`. */
   now?: () => number;
-  /** `mint`/`command`: refresh a JWT this many seconds before its `exp`. Default `min(60, lifetime / 4)`. */
+  /** Refresh a token this many seconds before it expires (JWT `exp`, `expires_in`). Default `min(60, lifetime / 4)`. */
   refreshBeforeSeconds?: number;
+  /** `false`: keep each tenant's first token for the whole run (no refresh before expiry, none on a 401). Default true. */
+  refresh?: boolean;
+  /** `oauth2`/`login`: the fetch used for token requests (default the global `fetch`). */
+  fetch?: typeof fetch;
   /** `command`: base environment for the shell (default `process.env`); `TENANCY_AUDIT_TENANT` is always added. */
   env?: Record<string, string | undefined>;
 }
@@ -47,6 +108,13 @@ export interface TokenProvider {
   readonly tenantClaim?: string;
   /** Every token this provider ever produced (for `static`: every configured token), so the evidence writer can redact them. */
   issued(): readonly string[];
+  /**
+   * Re-obtains `tenant`'s token now (a positive control got 401). `stale` is the token that failed: when another
+   * caller already replaced it, its fresh token is shared. Absent for sources that cannot refresh (`static`).
+   */
+  refresh?(tenant: string, stale?: string): Promise<string>;
+  /** Counts of tokens obtained and refreshed. */
+  stats?(): TokenSourceStats;
 }
 
 /** The attacker's own RS256 key pair (a key the target must never trust). */

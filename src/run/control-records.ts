@@ -1,6 +1,6 @@
 import { controlRecord } from '../evidence/index.ts';
 import type { EngineContext } from './context.ts';
-import { runControls } from './controls.ts';
+import { runControls, type ControlPhase } from './controls.ts';
 import { isScenarioCell } from './execute-scenario.ts';
 import type { HttpRunState } from './http-audit.ts';
 import { ownsKey, type PlannedCell } from './plan.ts';
@@ -10,12 +10,13 @@ import { ownsKey, type PlannedCell } from './plan.ts';
  * the control records of its operations (one shard writes each). Returns the operations whose controls all
  * passed: probes on the others are not judged, the oracle would not be live.
  */
-export async function writeControls(state: HttpRunState, ctx: EngineContext, cells: readonly PlannedCell[]): Promise<Set<string>> {
+export async function writeControls(state: HttpRunState, ctx: EngineContext, cells: readonly PlannedCell[], phase: ControlPhase = 'opening', registerTokens: () => void = () => {}): Promise<Set<string>> {
   const { folder, emit } = state;
   const opsBySuite = new Map(state.suites.map((suite) => [suite.id, new Set<string>()]));
   for (const { suite, cell } of cells) if (!isScenarioCell(cell)) opsBySuite.get(suite.id)!.add(cell.operation);
   const usedOps = [...new Set([...opsBySuite.values()].flatMap((ops) => [...ops]))];
-  const controls = await runControls(ctx, usedOps.map((id) => ctx.operations.get(id)!));
+  const controls = await runControls(ctx, usedOps.map((id) => ctx.operations.get(id)!), phase);
+  registerTokens(); // tokens fetched by the controls (a refresh after a 401) are redacted before anything is written
   for (const suite of state.suites) {
     for (const control of controls) {
       if (!opsBySuite.get(suite.id)!.has(control.operation) || !ownsKey(`${suite.id}/${control.operation}`, state.shard)) continue;

@@ -40,6 +40,24 @@ export interface HttpRunState {
   folder: OpenRunFolder;
   /** The forgeries applicable to this configuration, for the manifest (known once credentials exist). */
   mutations: RunManifest['mutations'];
+  /** Whether closing controls ran (tokens expired or were refreshed during the run). */
+  closingControls?: boolean;
+  /** The token source's counts, for the manifest. */
+  identity?: RunManifest['identity'];
+}
+
+/** True when a token the opening controls used has since expired or been replaced. */
+export function needsClosingControls(provider: TokenProvider, now: number = Date.now()): boolean {
+  const stats = provider.stats?.();
+  if (!stats) return false;
+  return stats.refreshes > 0 || (stats.earliestExpiry !== undefined && stats.earliestExpiry <= now);
+}
+
+function identityFacts(provider: TokenProvider, closingControls: boolean): RunManifest['identity'] {
+  const stats = provider.stats?.();
+  if (!stats) return undefined;
+  const { source, refreshable, fetched, refreshes, forcedRefreshes } = stats;
+  return { source, refreshable, fetched, refreshes, forcedRefreshes, closingControls };
 }
 
 /**
@@ -81,14 +99,21 @@ async function auditPhases(state: HttpRunState, waits: CallbackWaits): Promise<n
     const issued = new Set<string>();
     const registerTokens = () => session.credentials.provider.issued().forEach((t) => issued.has(t) || (issued.add(t), folder.redactor.add(t)));
     emit({ type: 'phase', name: 'controls' });
-    const liveOps = await writeControls(state, ctx, allCells);
-    registerTokens();
+    const liveOps = await writeControls(state, ctx, allCells, 'opening', registerTokens);
 
     emit({ type: 'phase', name: 'probes' });
     // Only scenario cells send jobs that call back: no receiver (no listening port) for a run without them.
     const receiver = config.async && planned.some((p) => isScenarioCell(p.cell)) ? await startCallbackReceiver({ host: config.async.callbacks?.listenHost, publicUrl: config.async.callbacks?.publicUrl }) : undefined;
     closeReceiver = receiver ? () => receiver.close() : undefined;
     await runCells(state, { ctx, receiver, liveOps, registerTokens, waits }, planned);
+    const provider = session.credentials.provider;
+    if (!budget.exhausted && needsClosingControls(provider)) {
+      // The opening controls vouched for tokens that have since expired or been replaced: control them again.
+      emit({ type: 'phase', name: 'controls' });
+      await writeControls(state, ctx, allCells, 'closing', registerTokens);
+      state.closingControls = true;
+    }
+    registerTokens();
 
     let inconclusiveSuites = 0;
     for (const suite of suites.filter((s) => runnable.has(s.id))) {
@@ -100,6 +125,7 @@ async function auditPhases(state: HttpRunState, waits: CallbackWaits): Promise<n
     if (!budget.exhausted) await teardownFixtures(config, fixtures, sendAs);
     return inconclusiveSuites;
   } finally {
+    state.identity = identityFacts(session.credentials.provider, state.closingControls === true);
     await closeReceiver?.();
     await session.close();
   }

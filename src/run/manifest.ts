@@ -20,6 +20,7 @@ export function httpManifestFacts(state: HttpRunState): ManifestFacts {
     command: state.command,
     suites: state.metas,
     mutations: state.mutations,
+    ...(state.identity ? { identity: state.identity } : {}),
     operations: config.operations.map((op: OperationConfig) => ({ id: op.id, method: op.method, path: op.path, tenantScoped: op.tenantScoped })),
     tenants: config.tenants.map((t) => t.id),
     politeness: state.politeness.stats(),
