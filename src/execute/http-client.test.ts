@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
@@ -268,5 +269,20 @@ describe('TLS', () => {
     const untrusting = await client().send({ method: 'GET', url: `${url}/a`, headers: {} });
     expect(untrusting.outcome).toMatchObject({ kind: 'failure', failure: { kind: 'error' } });
     expect(untrusting.outcome.kind === 'failure' && untrusting.outcome.failure.message).toMatch(/self[- ]signed|certificate/i);
+  });
+
+  it('with http2 the client speaks HTTP/2 to a server that offers it (ALPN); headers and body come back as with HTTP/1.1', async () => {
+    const credentials = selfSigned();
+    const server = http2.createSecureServer(credentials, (req, res) => {
+      res.setHeader('x-seen-host', String(req.headers[':authority']));
+      res.end(`h${req.httpVersion} ${req.url}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    const url = `https://localhost:${(server.address() as net.AddressInfo).port}`;
+    const c = client({ http2: true, tls: { ca: credentials.cert } });
+    const exchange = await c.send({ method: 'GET', url: `${url}/a?b=1`, headers: {} });
+    expect(exchange.outcome).toMatchObject({ kind: 'response', response: { status: 200, bodyText: 'h2.0 /a?b=1', headers: { 'x-seen-host': new URL(url).host } } });
+    await c.close();
   });
 });
