@@ -25,7 +25,8 @@ export function redactedArgv(argv: readonly string[] = process.argv.slice(2)): s
       if (!arg.includes('=')) i++;
       continue;
     }
-    out.push(/\s/.test(arg) ? JSON.stringify(arg) : arg);
+    const shown = /^--proxy(=|$)/.test(arg) || /^--proxy$/.test(argv[i - 1] ?? '') ? arg.replace(/\/\/[^@/]*@/, '//[redacted]@') : arg;
+    out.push(/\s/.test(shown) ? JSON.stringify(shown) : shown);
   }
   return ['tenancy-audit', ...out].join(' ');
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { canonicalJson, sha256Hex } from '../core/canonical.ts';
 import { ConfigError, type ConfigIssue } from '../core/errors.ts';
+import { resolveTransport } from './resolve-transport.ts';
 import type { ParsedConfig } from './schema.ts';
 
 /** The validated configuration with every `env:`/`file:` secret resolved. Never print it: print `redacted`. */
@@ -103,6 +104,7 @@ export function resolveSecrets(parsed: ParsedConfig, ctx: ResolveContext): Resol
       redacted.target.headers![name] = '[secret]';
     }
   }
+  resolveTransport(config, redacted, { reference: (value, at) => resolveReference(value, at, ctx, issues), secret: resolve, shown, issues, secrets });
   if (issues.length > 0) throw new ConfigError(issues, ctx.file);
   return { ...config, file: ctx.file, dir: ctx.dir, secrets, redacted, hash: sha256Hex(canonicalJson(redacted)) };
 }

@@ -179,6 +179,20 @@ export const configSchema = z.strictObject({
     maxBodyBytes: positiveInt.default(1_048_576),
     headers: z.record(z.string(), z.string()).optional(),
     politeness: politenessSchema.default(POLITENESS_DEFAULTS),
+    proxy: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Forward proxy URL (`http://host:port`, or `env:NAME`); requests are tunnelled through it. Without it HTTP_PROXY, HTTPS_PROXY and NO_PROXY are honoured. The allowlist applies to the target, not the proxy.'),
+    tls: z
+      .strictObject({
+        ca: secret.optional().describe('CA certificate(s) (PEM) to trust for the target, `file:` or `env:`.'),
+        cert: secret.optional().describe('Client certificate (PEM) for mutual TLS, `file:` or `env:`; needs `key`.'),
+        key: secret.optional().describe('Client private key (PEM) for mutual TLS, `file:` or `env:`; a secret, never printed.'),
+        insecure: z.boolean().optional().describe('Skip certificate verification (recorded in the manifest and on the report cover).'),
+      })
+      .optional(),
+    http2: z.boolean().optional().describe('Offer HTTP/2 (ALPN) on https connections.'),
   }),
   identity: z.strictObject({
     tokens: z.discriminatedUnion('kind', [mintTokens, staticTokens, commandTokens, oauth2Tokens, loginTokens]),

@@ -111,6 +111,15 @@ export interface EvidenceRecord {
   hash: string;
 }
 
+/** How requests reached the target (manifest and report cover); never a credential. */
+export interface TransportInfo {
+  /** The proxy URL without user name or password, or `env` when HTTP_PROXY/HTTPS_PROXY were honoured. */
+  proxy?: string;
+  /** Certificate verification was skipped (`--insecure`). */
+  insecure?: true;
+  http2?: true;
+}
+
 /** Provenance of a record copied into a merged run (see `RunManifest.sources`). */
 export interface RecordOrigin {
   runId: string;
@@ -190,6 +199,8 @@ export interface RunManifest {
   system: string;
   environment: string;
   target: { baseUrl?: string; database?: string };
+  /** How an HTTP run reached its target: a proxy (URL without credentials, or `env` for HTTP(S)_PROXY), unverified TLS, HTTP/2. */
+  transport?: TransportInfo;
   configHash: string;
   /** The resolved configuration with every secret redacted (method section of the report). */
   config: unknown;

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
@@ -162,7 +163,7 @@ describe('what is sent', () => {
     const server = await serve((_i, socket) => socket.write(ok()));
     const c = client();
     await c.send({ method: 'POST', url: `${server.url}/items?a=1`, headers: { 'content-type': 'application/json', 'x-tenant-id': 'acme' }, body: '{}' });
-    expect(server.requests[0]).toBe(`POST /items?a=1 HTTP/1.1\r\nhost: ${new URL(server.url).host}\r\ncontent-type: application/json\r\nx-tenant-id: acme\r\ncontent-length: 2`);
+    expect(server.requests[0]).toBe(`POST /items?a=1 HTTP/1.1\r\nhost: ${new URL(server.url).host}\r\nconnection: keep-alive\r\ncontent-type: application/json\r\nx-tenant-id: acme\r\ncontent-length: 2`);
   });
 
   it('a header that would split the request is refused and nothing reaches the server', async () => {
@@ -184,6 +185,58 @@ describe('what is sent', () => {
     const url = server.url;
     await server.close();
     expect(statusOf(await client().send({ method: 'GET', url: `${url}/x`, headers: {} }))).toBe('refused');
+  });
+});
+
+describe('answers that cannot be framed unambiguously: an error, never a response', () => {
+  const refusals: [string, string][] = [
+    ['Content-Length and Transfer-Encoding together', 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n'],
+    ['conflicting Content-Lengths', 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd'],
+    ['a signed Content-Length', 'HTTP/1.1 200 OK\r\nContent-Length: +3\r\n\r\nabc'],
+    ['a non-numeric Content-Length', 'HTTP/1.1 200 OK\r\nContent-Length: 3a\r\n\r\nabc'],
+    ['an absurd Content-Length', 'HTTP/1.1 200 OK\r\nContent-Length: 12345678901234567890\r\n\r\nabc'],
+    ['obsolete line folding', 'HTTP/1.1 200 OK\r\nX-A: a\r\n folded\r\nContent-Length: 0\r\n\r\n'],
+    ['a space before the colon', 'HTTP/1.1 200 OK\r\nX-A : a\r\nContent-Length: 0\r\n\r\n'],
+    ['a line without a colon', 'HTTP/1.1 200 OK\r\nnot a header\r\nContent-Length: 0\r\n\r\n'],
+    ['a bare LF inside the head', 'HTTP/1.1 200 OK\r\nX-A: a\nX-B: b\r\nContent-Length: 0\r\n\r\n'],
+    ['a bare CR inside a value', 'HTTP/1.1 200 OK\r\nX-A: a\rb\r\nContent-Length: 0\r\n\r\n'],
+    ['a NUL inside a value', 'HTTP/1.1 200 OK\r\nX-A: a\u0000b\r\nContent-Length: 0\r\n\r\n'],
+    ['a bad status line', 'HTTP/2 200 OK\r\nContent-Length: 0\r\n\r\n'],
+    ['a two-digit status', 'HTTP/1.1 20 OK\r\nContent-Length: 0\r\n\r\n'],
+    ['not HTTP at all', '\u0000\u00ff garbage\r\n\r\n'],
+    ['a bad chunk size', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'],
+    ['a negative chunk size', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-1\r\n'],
+    ['chunk data longer than announced', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nabc\r\n0\r\n\r\n'],
+    ['a chunk line ended by a bare LF', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\na\r\n0\r\n\r\n'],
+    ['chunked applied twice', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n1\r\na\r\n0\r\n\r\n'],
+    ['a malformed trailer', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nbad trailer\r\n\r\n'],
+    ['a head larger than the bound', `HTTP/1.1 200 OK\r\n${`X-Pad: ${'p'.repeat(1000)}\r\n`.repeat(70)}Content-Length: 0\r\n\r\n`],
+  ];
+  it.each(refusals)('%s', async (_name, answer) => {
+    const server = await serve((_i, socket) => socket.write(answer, 'latin1'));
+    const exchange = await client().send({ method: 'GET', url: `${server.url}/x`, headers: {} });
+    expect(exchange.outcome).toMatchObject({ kind: 'failure', failure: { kind: 'error' } });
+    expect(exchange.outcome.kind === 'failure' && exchange.outcome.failure.message).toMatch(/^invalid HTTP response: /);
+  });
+
+  it('an endless chunk-size line is never a response: llhttp waits for its end, and the deadline ends the exchange', async () => {
+    const server = await serve((_i, socket) => socket.write(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;${'x'.repeat(100_000)}`));
+    const exchange = await client({ timeoutMs: 300 }).send({ method: 'GET', url: `${server.url}/x`, headers: {} });
+    expect(exchange.outcome).toMatchObject({ kind: 'failure', failure: { kind: 'timeout' } });
+  });
+
+  it('the connection closing mid-response is a reset, saying whether anything had arrived', async () => {
+    const silent = await serve((_i, socket) => socket.end());
+    const midway = await serve((_i, socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab'));
+    const midHead = await serve((_i, socket) => socket.end('HTTP/1.1 200 OK\r\nContent-Le'));
+    const c = client();
+    const failureOf = async (url: string) => {
+      const exchange = await c.send({ method: 'GET', url: `${url}/x`, headers: {} });
+      return exchange.outcome.kind === 'failure' ? exchange.outcome.failure : exchange.outcome;
+    };
+    expect(await failureOf(silent.url)).toMatchObject({ kind: 'reset', message: expect.stringMatching(/^the connection closed before any response/) });
+    expect(await failureOf(midway.url)).toMatchObject({ kind: 'reset', message: expect.stringMatching(/^the connection closed before the response was complete/) });
+    expect((await failureOf(midHead.url)).kind).toBe('reset');
   });
 });
 
@@ -216,5 +269,20 @@ describe('TLS', () => {
     const untrusting = await client().send({ method: 'GET', url: `${url}/a`, headers: {} });
     expect(untrusting.outcome).toMatchObject({ kind: 'failure', failure: { kind: 'error' } });
     expect(untrusting.outcome.kind === 'failure' && untrusting.outcome.failure.message).toMatch(/self[- ]signed|certificate/i);
+  });
+
+  it('with http2 the client speaks HTTP/2 to a server that offers it (ALPN); headers and body come back as with HTTP/1.1', async () => {
+    const credentials = selfSigned();
+    const server = http2.createSecureServer(credentials, (req, res) => {
+      res.setHeader('x-seen-host', String(req.headers[':authority']));
+      res.end(`h${req.httpVersion} ${req.url}`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    const url = `https://localhost:${(server.address() as net.AddressInfo).port}`;
+    const c = client({ http2: true, tls: { ca: credentials.cert } });
+    const exchange = await c.send({ method: 'GET', url: `${url}/a?b=1`, headers: {} });
+    expect(exchange.outcome).toMatchObject({ kind: 'response', response: { status: 200, bodyText: 'h2.0 /a?b=1', headers: { 'x-seen-host': new URL(url).host } } });
+    await c.close();
   });
 });

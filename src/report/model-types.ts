@@ -19,6 +19,10 @@ export interface RunInfo {
   system: string;
   environment: string;
   target: string;
+  /** How requests reached the target (proxy, unverified TLS, HTTP/2); empty for a direct, verified run. */
+  transport: string;
+  /** Certificate verification was skipped. */
+  insecure: boolean;
   configHash: string;
   seed: number | null;
   runs: number | null;

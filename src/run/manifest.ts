@@ -1,7 +1,9 @@
 import type { OperationConfig } from '../config/schema.ts';
 import type { RunManifest } from '../core/types.ts';
 import { FORGERIES } from '../identity/index.ts';
+import { transportFacts } from '../execute/http-client.ts';
 import type { HttpRunState } from './http-audit.ts';
+import { transportOf } from './session.ts';
 import type { ManifestFacts } from './run-folder.ts';
 
 /** What an HTTP run's manifest says about it: target, config, seed, suites, mutations and population. */
@@ -13,6 +15,7 @@ export function httpManifestFacts(state: HttpRunState): ManifestFacts {
     system: config.name,
     environment: config.environment,
     target: { baseUrl: config.target.baseUrl },
+    transport: transportFacts(transportOf(config)),
     configHash: config.hash,
     config: config.redacted,
     seed: state.seed,

@@ -15,6 +15,7 @@ import { httpManifestFacts } from './manifest.ts';
 import { politenessFor } from './session.ts';
 import type { Shard } from './plan.ts';
 import { closeRunFolder, openRunFolder, type RunResult } from './run-folder.ts';
+import { withTransportOverrides } from './transport-overrides.ts';
 
 export type { RunResult } from './run-folder.ts';
 
@@ -48,6 +49,10 @@ export interface RunOptions {
   command?: string;
   /** Replaces the configured token source (tests). */
   provider?: TokenProvider;
+  /** A forward proxy URL (`--proxy`); overrides `target.proxy` and the proxy environment. */
+  proxy?: string;
+  /** TLS material as files (`--ca`, `--cert`, `--key`) and `--insecure`; each overrides `target.tls`'s member. */
+  tls?: { ca?: string; cert?: string; key?: string; insecure?: boolean };
 }
 
 /**
@@ -131,7 +136,7 @@ function withOverrides(config: ResolvedConfig, options: RunOptions): ResolvedCon
   }
   if (options.concurrency) target.concurrency = options.concurrency;
   if (options.rate) target.ratePerSecond = options.rate;
-  return { ...config, target };
+  return withTransportOverrides({ ...config, target }, options);
 }
 
 async function selectedHttpSuites(config: ResolvedConfig, only: string[] | undefined): Promise<HttpSuiteDefinition[]> {

@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from '../config/resolve.ts';
 import { TenancyAuditError } from '../core/errors.ts';
 import { startAttackerJwksServer, type AttackerJwksServer } from '../execute/attacker-server.ts';
-import { createHttpClient, type HttpClient } from '../execute/http-client.ts';
+import { createHttpClient, type HttpClient, type TransportOptions } from '../execute/http-client.ts';
 import { Budget } from '../execute/limits.ts';
 import { withPoliteness } from '../execute/polite-client.ts';
 import { PolitenessController } from '../execute/politeness.ts';
@@ -30,6 +30,7 @@ export async function openSession(
     concurrency: config.target.concurrency,
     ratePerSecond: config.target.ratePerSecond,
     budget: options.budget,
+    ...transportOf(config),
   });
   const client = withPoliteness(raw, options.politeness ?? politenessFor(config, options.budget));
   const attacker = await createAttackerKeys();
@@ -72,11 +73,21 @@ export function politenessFor(config: ResolvedConfig, budget: Budget): Politenes
   });
 }
 
+/** How requests reach the target: the configured proxy (else the proxy environment), TLS material, HTTP/2. */
+export function transportOf(config: ResolvedConfig): TransportOptions {
+  const { proxy, tls, http2 } = config.target;
+  return {
+    ...(proxy ? { proxy } : {}),
+    ...(tls ? { tls: { ...(tls.ca ? { ca: tls.ca } : {}), ...(tls.cert ? { cert: tls.cert } : {}), ...(tls.key ? { key: tls.key } : {}), ...(tls.insecure ? { insecure: true } : {}) } } : {}),
+    ...(http2 ? { http2: true } : {}),
+  };
+}
+
 async function assertReachable(client: HttpClient, baseUrl: string): Promise<void> {
   const exchange = await client.send({ method: 'GET', url: baseUrl, headers: { 'user-agent': 'tenancy-audit' } });
   if (exchange.outcome.kind === 'failure') {
     throw new TenancyAuditError('TA_TARGET_UNREACHABLE', `target ${baseUrl} is unreachable: ${exchange.outcome.failure.message}`, {
-      hint: 'Start the target or pass --target URL; nothing was judged.',
+      hint: unreachableHint(exchange.outcome.failure.message),
     });
   }
 }
@@ -98,4 +109,14 @@ async function fetchTargetKeys(client: HttpClient, config: ResolvedConfig): Prom
     });
   }
   return publicKeysFromJwks(json as { keys: [] });
+}
+
+function unreachableHint(message: string): string {
+  if (/certificate|self[- ]signed|UNABLE_TO_VERIFY|CERT_/i.test(message)) {
+    return 'The target\'s TLS certificate was not verified: pass --ca FILE (target.tls.ca) with the CA that signed it, or --insecure to skip verification (recorded in the manifest); nothing was judged.';
+  }
+  if (/alert|handshake|certificate required/i.test(message)) {
+    return 'The TLS handshake failed: a target that requires a client certificate needs --cert FILE --key FILE (target.tls.cert/key); nothing was judged.';
+  }
+  return 'Start the target or pass --target URL; behind a proxy, pass --proxy URL or set HTTPS_PROXY/HTTP_PROXY (NO_PROXY bypasses it); nothing was judged.';
 }

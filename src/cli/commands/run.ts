@@ -7,6 +7,7 @@ import { defined, int, redactedArgv } from '../shared.ts';
 interface RunFlags {
   config?: string; target?: string; suite?: string[]; seed?: number; runs?: number; concurrency?: number; rate?: number;
   maxRequests?: number; maxDuration?: number; reportDir?: string; failOn?: FailLevel; shard?: string; signKey?: string; format: string;
+  proxy?: string; ca?: string; cert?: string; key?: string; insecure?: boolean;
 }
 
 /** `tenancy-audit run`: flags → {@link run}, then the reports rendered from the run folder. */
@@ -27,6 +28,11 @@ export function runCommand(io: CommandIO = {}): Command {
     .option('--shard <i/n>', 'run only shard i of n (CI matrix); merge with `tenancy-audit report`')
     .option('--sign-key <key>', 'private key (file, PEM/JWK, or env:NAME) to sign the manifest')
     .option('--format <list>', 'report formats to render', 'html,md,junit,json')
+    .option('--proxy <url>', 'forward proxy for the target (default: HTTPS_PROXY/HTTP_PROXY, NO_PROXY honoured)')
+    .option('--ca <file>', 'CA certificate (PEM) to trust for the target')
+    .option('--cert <file>', 'client certificate (PEM) for mutual TLS; needs --key')
+    .option('--key <file>', 'client private key (PEM) for mutual TLS; never printed')
+    .option('--insecure', 'skip TLS certificate verification (recorded in the manifest and on the report)')
     .action(async (flags: RunFlags) => {
       const { run, parseReportFormats, parseShard, renderReport } = await api();
       const { out } = streams(io);
@@ -40,6 +46,7 @@ export function runCommand(io: CommandIO = {}): Command {
           config: config ?? '',
           ...defined({ target, suites: suite, seed, runs, concurrency, rate, maxRequests, maxDurationSeconds: maxDuration, reportDir, failOn }),
           ...defined({ shard: flags.shard === undefined ? undefined : parseShard(flags.shard), signKey: flags.signKey && resolveEnvSpec('--sign-key', flags.signKey) }),
+          ...defined({ proxy: flags.proxy, tls: tlsFlags(flags) }),
           signal: controller.signal,
           command: redactedArgv(),
           onEvent: await consoleReporter(io),
@@ -52,4 +59,9 @@ export function runCommand(io: CommandIO = {}): Command {
         process.removeListener('SIGINT', onSigint);
       }
     });
+}
+
+function tlsFlags(flags: RunFlags): { ca?: string; cert?: string; key?: string; insecure?: boolean } | undefined {
+  const tls = defined({ ca: flags.ca, cert: flags.cert, key: flags.key, insecure: flags.insecure });
+  return Object.keys(tls).length > 0 ? tls : undefined;
 }

@@ -62,6 +62,8 @@ export function runInfo(m: Partial<RunManifest> | null, records: readonly Eviden
     system: m?.system ?? 'unknown',
     environment: m?.environment ?? 'unknown',
     target: redact.text(m?.target?.baseUrl ?? m?.target?.database ?? 'unknown'),
+    transport: transportText(m?.transport, redact),
+    insecure: m?.transport?.insecure === true,
     configHash: m?.configHash ?? 'unknown',
     seed: m?.seed ?? first?.seed ?? null,
     runs: m?.runs ?? null,
@@ -77,6 +79,17 @@ export function runInfo(m: Partial<RunManifest> | null, records: readonly Eviden
     tenants: m?.tenants ?? [],
     manifestPresent: m !== null,
   };
+}
+
+/** @internal */
+export function transportText(transport: RunManifest['transport'], redact: Redactor): string {
+  if (!transport) return '';
+  const parts = [
+    transport.proxy === 'env' ? 'proxy from HTTP_PROXY/HTTPS_PROXY' : transport.proxy ? `proxy ${redact.text(transport.proxy)}` : '',
+    transport.insecure ? 'TLS certificates NOT verified (--insecure)' : '',
+    transport.http2 ? 'HTTP/2 offered' : '',
+  ];
+  return parts.filter(Boolean).join(' · ');
 }
 
 /** @internal */
