@@ -31,6 +31,7 @@ export function withPoliteness(client: HttpClient, controller: PolitenessControl
 
   return {
     budget,
+    transport: client.transport,
     close: () => client.close(),
     async send(req: OutgoingRequest): Promise<Exchange> {
       const first = await sendOnce(req);
