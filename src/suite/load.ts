@@ -54,7 +54,13 @@ async function importSuite(file: string): Promise<SuiteDefinitionBase> {
   try {
     mod = await importUserModule(file);
   } catch (cause) {
-    throw new TenancyAuditError('TA_SUITE_INVALID', `suite file ${file} failed to load: ${(cause as Error).message}`, { cause });
+    const message = (cause as Error).message;
+    // A suite folder outside a project that has the package installed cannot resolve its own imports of it.
+    const unresolved = /Cannot find (module|package) '?tenancy-audit/.test(message);
+    throw new TenancyAuditError('TA_SUITE_INVALID', `suite file ${file} failed to load: ${message}`, {
+      cause,
+      ...(unresolved ? { hint: 'Install tenancy-audit in the project that holds this suite (npm install --save-dev tenancy-audit), so its imports of tenancy-audit/suite resolve.' } : {}),
+    });
   }
   const parsed = metaSchema.safeParse(mod.default);
   if (!parsed.success) {
