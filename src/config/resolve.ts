@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { canonicalJson, sha256Hex } from '../core/canonical.ts';
 import { ConfigError, type ConfigIssue } from '../core/errors.ts';
+import { redactedDatabaseUrl } from './database.ts';
 import { resolveTransport } from './resolve-transport.ts';
 import type { ParsedConfig } from './schema.ts';
 
@@ -105,6 +106,18 @@ export function resolveSecrets(parsed: ParsedConfig, ctx: ResolveContext): Resol
     }
   }
   resolveTransport(config, redacted, { reference: (value, at) => resolveReference(value, at, ctx, issues), secret: resolve, shown, issues, secrets });
+  if (config.database && redacted.database) {
+    const db = config.database;
+    if (db.url) {
+      const ref = db.url;
+      db.url = (resolveReference(ref, 'database.url', ctx, issues) ?? '').trim();
+      const password = passwordOf(db.url);
+      if (password) secrets.push(password);
+      redacted.database.url = redactedDatabaseUrl(ref);
+    }
+    if (db.migrations) db.migrations = path.resolve(ctx.dir, db.migrations);
+    if (db.suiteDirs) db.suiteDirs = db.suiteDirs.map((d) => path.resolve(ctx.dir, d));
+  }
   if (issues.length > 0) throw new ConfigError(issues, ctx.file);
   return { ...config, file: ctx.file, dir: ctx.dir, secrets, redacted, hash: sha256Hex(canonicalJson(redacted)) };
 }
@@ -145,4 +158,12 @@ function parseJwk(text: string, at: string, issues: ConfigIssue[]): Record<strin
   }
   issues.push({ path: at, message: 'expected a JSON Web Key (a JSON object with "kty")' });
   return undefined;
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }

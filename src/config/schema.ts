@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FAIL_LEVELS } from '../core/verdict.ts';
+import { databaseSchema } from './database.ts';
 
 /**
  * The one source of truth for the configuration: validation, TypeScript types and the JSON Schema
@@ -240,6 +241,14 @@ export const configSchema = z.strictObject({
       exclude: z.array(z.string()).default([]),
     })
     .default({ dirs: [], include: [], exclude: [] }),
+  database: databaseSchema.optional(),
+  report: z
+    .strictObject({
+      preparedBy: z.string().min(1).optional().describe('Sign-off block of the report cover: who prepared the assessment.'),
+      reviewedBy: z.string().min(1).optional().describe('Sign-off block: who reviewed it.'),
+    })
+    .optional()
+    .describe('What the report says beyond the evidence (the sign-off block on its cover).'),
   run: z
     .strictObject({
       seed: z.number().int().optional(),

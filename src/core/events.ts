@@ -5,7 +5,7 @@ import type { EvidenceStep } from './types.ts';
 /** What a run tells its reporters as it goes (the CLI's terminal output is one such reporter). */
 export type AuditEvent =
   | { type: 'run-start'; kind?: 'http' | 'db'; runId: string; dir: string; target: string; seed: number; suites: SuiteMeta[] }
-  | { type: 'phase'; name: 'fixtures' | 'controls' | 'probes' | 'teardown' | 'report'; detail?: string }
+  | { type: 'phase'; name: 'fixtures' | 'controls' | 'probes' | 'teardown' | 'database' | 'report'; detail?: string }
   /** A progress line (no secrets), e.g. what the data-layer audit is connecting to. */
   | { type: 'log'; line: string }
   | { type: 'control'; operation: string; tenant: string; verdict: Verdict; detail: string }

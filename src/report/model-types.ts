@@ -153,6 +153,8 @@ export interface FrameworkView {
   sha256: string;
   counts: Record<ControlStatus, number>;
   requirements: RequirementView[];
+  /** Controls of the catalogue no suite maps: outside this assessment's scope (other evidence needed), not matrix rows. */
+  outOfScope: { id: string; name: string }[];
 }
 
 export interface IntegrityView {

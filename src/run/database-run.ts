@@ -4,14 +4,13 @@ import path from 'node:path';
 import { resolveEnvSpec } from '../core/env-spec.ts';
 import { ConfigError, DatabaseUnavailableError, TenancyAuditError } from '../core/errors.ts';
 import type { AuditEventHandler } from '../core/events.ts';
-import type { UnsignedEvidenceRecord } from '../core/types.ts';
 import { DEFAULT_FAIL_ON, type FailLevel } from '../core/verdict.ts';
 import { loadDbConfig } from '../db/audit/config.ts';
-import { auditDatabase, validateDbAuditOptions, type DbAuditOptions, type DbAuditOutcome } from '../db/audit/index.ts';
+import { validateDbAuditOptions, type DbAuditOptions } from '../db/audit/index.ts';
 import { redactUrl } from '../db/provision.ts';
 import { canonicalJson, sha256Hex } from '../evidence/index.ts';
-import { isFailing } from '../judge/suite-status.ts';
-import { closeRunFolder, openRunFolder, type ManifestFacts, type OpenRunFolder, type RunResult } from './run-folder.ts';
+import { auditDatabaseInto } from './database-phase.ts';
+import { closeRunFolder, openRunFolder, type ManifestFacts, type RunResult } from './run-folder.ts';
 
 /** Options of a data-layer audit; each overrides the db config file's value of the same name. */
 export interface DatabaseAuditOptions {
@@ -65,31 +64,13 @@ export async function runDatabaseAudit(options: DatabaseAuditOptions): Promise<R
   const target = audit.databaseUrl ? redactUrl(audit.databaseUrl) : `migrations:${audit.migrationsDir}`;
   emit({ type: 'run-start', kind: 'db', runId: folder.runId, dir: folder.dir, target, seed, suites: [] });
 
-  let outcome: DbAuditOutcome | undefined;
-  let failure: unknown;
-  try {
-    outcome = await auditDatabase({
-      ...audit,
-      seed,
-      log: (line) => emit({ type: 'log', line }),
-      onRecord: (record) => write(folder, record, failOn, emit),
-    });
-  } catch (error) {
-    failure = error;
-  }
+  const { outcome, failure, inconclusiveSuites } = await auditDatabaseInto(folder, { ...audit, seed }, failOn, emit, 'tenancy-audit db' + (options.config ? ` --config ${options.config}` : ''));
   if (failure !== undefined && folder.writer.count === 0 && (failure instanceof ConfigError || (failure instanceof TenancyAuditError && failure.code === 'TA_USAGE'))) {
     await folder.writer.close();
     await fs.rm(folder.dir, { recursive: true, force: true });
     throw failure;
   }
-
   const suites = outcome?.suites ?? [];
-  let inconclusiveSuites = 0;
-  for (const suite of suites) {
-    const { verdict, reason } = folder.tally.verdictOf(suite.id, failOn);
-    if (verdict === 'inconclusive') inconclusiveSuites++;
-    emit({ type: 'suite-end', suite: suite.id, paths: suite.paths, counts: folder.tally.of(suite.id).verdicts, verdict, reason });
-  }
   const config = { ...audit, ...(audit.databaseUrl ? { databaseUrl: target } : {}), seed, failOn, reportDir };
   const facts: ManifestFacts = {
     kind: 'db',
@@ -120,26 +101,6 @@ export async function runDatabaseAudit(options: DatabaseAuditOptions): Promise<R
   // Evidence so far is kept and the manifest says why the audit is incomplete; the error itself goes to the caller.
   if (failure !== undefined && unreachable === undefined) throw failure;
   return result;
-}
-
-/** Writes, counts and announces one record; failing records are findings the console shows as they come. */
-async function write(folder: OpenRunFolder, record: UnsignedEvidenceRecord, failOn: FailLevel, emit: AuditEventHandler): Promise<void> {
-  const written = await folder.writer.append(record);
-  folder.tally.count(record.suite, record.kind, record.verdict);
-  if (record.kind === 'control' || !isFailing(record.verdict, failOn)) return;
-  emit({
-    type: 'finding',
-    suite: record.suite,
-    path: 'db',
-    operation: record.operation ?? '',
-    verdict: record.verdict,
-    reason: record.reason,
-    mutation: record.mutation.id,
-    detail: written.detail,
-    steps: written.steps ?? [],
-    shrinks: 0,
-    replay: `tenancy-audit db --seed ${record.seed} …`,
-  });
 }
 
 async function resolve(options: DatabaseAuditOptions): Promise<Resolved> {

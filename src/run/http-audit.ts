@@ -17,6 +17,7 @@ import { isScenarioCell } from './execute-scenario.ts';
 import { setupFixtures, teardownFixtures } from './fixtures.ts';
 import { mutationCatalogue } from './manifest.ts';
 import { planCells, shardOf, type Shard } from './plan.ts';
+import type { DatabaseAudit } from './database-config.ts';
 import type { OpenRunFolder } from './run-folder.ts';
 import { openSession } from './session.ts';
 
@@ -44,6 +45,8 @@ export interface HttpRunState {
   closingControls?: boolean;
   /** The token source's counts, for the manifest. */
   identity?: RunManifest['identity'];
+  /** The data-layer audit run after the HTTP phases (the config's `database:` section). */
+  database?: DatabaseAudit;
 }
 
 /** True when a token the opening controls used has since expired or been replaced. */

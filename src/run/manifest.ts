@@ -4,6 +4,7 @@ import { FORGERIES } from '../identity/index.ts';
 import { transportFacts } from '../execute/http-client.ts';
 import type { HttpRunState } from './http-audit.ts';
 import { transportOf } from './session.ts';
+import type { DatabasePhase } from './database-phase.ts';
 import type { ManifestFacts } from './run-folder.ts';
 
 /** What an HTTP run's manifest says about it: target, config, seed, suites, mutations and population. */
@@ -32,4 +33,18 @@ export function httpManifestFacts(state: HttpRunState): ManifestFacts {
 
 export function mutationCatalogue(applicable: readonly string[]): RunManifest['mutations'] {
   return FORGERIES.filter((f) => applicable.includes(f.id)).map(({ id, title, family, description }) => ({ id, title, family, description }));
+}
+
+/** An HTTP run's facts with its db phase's added: the database as a second target, its suites, rules, objects and tenants. */
+export function assessmentManifestFacts(http: ManifestFacts, db: DatabasePhase): ManifestFacts {
+  const outcome = db.outcome;
+  const union = <T>(a: readonly T[], b: readonly T[], key: (t: T) => string) => [...new Map([...a, ...b].map((t) => [key(t), t])).values()];
+  return {
+    ...http,
+    target: { ...http.target, database: outcome?.database ?? db.target },
+    suites: union(http.suites, outcome?.suites ?? [], (s) => s.id),
+    mutations: union(http.mutations, outcome?.mutations ?? [], (m) => m.id),
+    operations: union(http.operations ?? [], outcome?.operations ?? [], (o) => o.id),
+    tenants: union(http.tenants ?? [], outcome?.tenants ?? [], (t) => t),
+  };
 }

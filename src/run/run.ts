@@ -15,6 +15,10 @@ import { httpManifestFacts } from './manifest.ts';
 import { politenessFor } from './session.ts';
 import type { Shard } from './plan.ts';
 import { closeRunFolder, openRunFolder, type RunResult } from './run-folder.ts';
+import type { DatabaseConfig } from '../config/database.ts';
+import { auditDatabaseInto, type DatabasePhase } from './database-phase.ts';
+import { databaseAuditOf } from './database-config.ts';
+import { assessmentManifestFacts } from './manifest.ts';
 import { withTransportOverrides } from './transport-overrides.ts';
 
 export type { RunResult } from './run-folder.ts';
@@ -53,6 +57,8 @@ export interface RunOptions {
   proxy?: string;
   /** TLS material as files (`--ca`, `--cert`, `--key`) and `--insecure`; each overrides `target.tls`'s member. */
   tls?: { ca?: string; cert?: string; key?: string; insecure?: boolean };
+  /** Over the config's `database:` section, field by field (e.g. a `url` known only at run time); with `tenantSetting` it adds the db phase. */
+  database?: Partial<DatabaseConfig>;
 }
 
 /**
@@ -73,8 +79,16 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
   let failure: unknown;
   let inconclusiveSuites = 0;
+  let db: DatabasePhase | undefined;
   try {
-    inconclusiveSuites = await auditHttp(state);
+    if (state.suites.length > 0) inconclusiveSuites = await auditHttp(state);
+    // The data layer after the HTTP phases, into the same folder, tally and manifest: one run, one assessment.
+    if (state.database && !budget.exhausted) {
+      state.emit({ type: 'phase', name: 'database' });
+      db = await auditDatabaseInto(folder, { ...state.database, seed: state.seed }, failOn, state.emit, replayBase(options));
+      inconclusiveSuites += db.inconclusiveSuites;
+      if (db.failure !== undefined) throw db.failure;
+    }
   } catch (error) {
     failure = error;
   } finally {
@@ -83,7 +97,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
   // A spent budget (or an interrupt) is the cause of whatever failed after it: report the cause.
   const incompleteReason = budget.exhausted ?? (failure === undefined ? undefined : failure instanceof Error ? failure.message : String(failure));
-  const result = await closeRunFolder(folder, httpManifestFacts(state), {
+  const result = await closeRunFolder(folder, db ? assessmentManifestFacts(httpManifestFacts(state), db) : httpManifestFacts(state), {
     failOn,
     ...(incompleteReason !== undefined ? { incompleteReason } : {}),
     failed: failure !== undefined,
@@ -100,7 +114,8 @@ export async function run(options: RunOptions): Promise<RunResult> {
 /** Everything decided before the first request: the config with overrides, seed, suites, limits, the run folder. */
 async function prepare(options: RunOptions): Promise<HttpRunState> {
   const config = withOverrides(typeof options.config === 'string' ? await loadConfig(options.config) : options.config, options);
-  const suites = await selectedHttpSuites(config, options.suites);
+  const database = databaseAuditOf(config, options.database, options.suites);
+  const suites = await selectedHttpSuites(config, options.suites, database !== undefined);
   if (options.shard && options.seed === undefined && config.run.seed === undefined) {
     throw new TenancyAuditError('TA_USAGE', '--shard needs --seed (or run.seed in the config)', {
       hint: 'Every shard of one run must generate from the same seed so the shards can be merged.',
@@ -123,7 +138,8 @@ async function prepare(options: RunOptions): Promise<HttpRunState> {
     budget,
     politeness: politenessFor(config, budget),
     emit: options.onEvent ?? (() => {}),
-    folder: await openRunFolder(options.reportDir ?? config.run.reportDir, config.secrets, suites.map((s) => s.id)),
+    folder: await openRunFolder(options.reportDir ?? config.run.reportDir, [...config.secrets, ...urlPassword(options.database?.url)], suites.map((s) => s.id)),
+    ...(database ? { database } : {}),
     mutations: [],
   };
 }
@@ -139,10 +155,27 @@ function withOverrides(config: ResolvedConfig, options: RunOptions): ResolvedCon
   return withTransportOverrides({ ...config, target }, options);
 }
 
-async function selectedHttpSuites(config: ResolvedConfig, only: string[] | undefined): Promise<HttpSuiteDefinition[]> {
+async function selectedHttpSuites(config: ResolvedConfig, only: string[] | undefined, withDatabase: boolean): Promise<HttpSuiteDefinition[]> {
   const dirs = [BUILTIN_SUITES_DIR, ...config.suites.dirs.map((d) => path.resolve(config.dir, d))];
   const loaded = (await loadSuites(dirs)).filter((l) => isHttpSuite(l.suite));
   const selected = selectSuites(loaded, { ...(only ? { only } : {}), include: config.suites.include, exclude: config.suites.exclude });
+  if (selected.length === 0 && withDatabase && only?.some((id) => id === 'db' || id.startsWith('db.'))) return [];
   if (selected.length === 0) throw new TenancyAuditError('TA_USAGE', 'no HTTP suite selected', { hint: 'Check --suite and suites.include/exclude.' });
   return selected.map((l) => l.suite as HttpSuiteDefinition);
+}
+
+/** The command that replays a finding of this run, without its suite and seed (each finding adds its own). */
+export function replayBase(options: Pick<RunOptions, 'config' | 'target'>): string {
+  const config = typeof options.config === 'string' && options.config ? ` --config ${options.config}` : typeof options.config === 'object' && options.config.file ? ` --config ${path.relative(process.cwd(), options.config.file) || options.config.file}` : '';
+  return `tenancy-audit run${config}${options.target ? ` --target ${options.target}` : ''}`;
+}
+
+function urlPassword(url: string | undefined): string[] {
+  if (!url) return [];
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    return password ? [password] : [];
+  } catch {
+    return [];
+  }
 }

@@ -66,7 +66,7 @@ describe('control catalogues', () => {
     expect(paths).toEqual(expect.arrayContaining(['requirements[0]', 'requirements[2].relationship', 'requirements[3].tests[0]']));
   });
 
-  it('renders controls with no suites as "not tested", a control with a failing suite as an exception, and prints the file hashes', async () => {
+  it('lists controls no suite maps once as outside scope, renders mapped controls whose suites did not run as "not tested", a control with a failing suite as an exception, and prints the file hashes', async () => {
     const run = await writeSyntheticRun(join(root.path, 'run'), {
       records: [
         rec({ suite: 'callback.integrity', kind: 'control', verdict: 'pass' }),
@@ -80,8 +80,10 @@ describe('control catalogues', () => {
     const soc2 = model.frameworks.find((f) => f.framework === 'SOC2');
     const iso = model.frameworks.find((f) => f.framework === 'ISO27001');
     const status = (fw: typeof soc2, id: string) => fw?.requirements.find((r) => r.id === id)?.status;
-    expect(status(soc2, 'CC7.2')).toBe('not-tested');
-    expect(status(iso, '8.15')).toBe('not-tested');
+    expect(status(soc2, 'CC7.2')).toBeUndefined();
+    expect(status(iso, '8.15')).toBeUndefined();
+    expect(soc2?.outOfScope.map((r) => r.id)).toEqual(expect.arrayContaining(['CC4.1', 'CC6.2', 'CC6.8', 'CC7.2']));
+    expect(iso?.outOfScope.map((r) => r.id)).toContain('8.15');
     expect(status(iso, '5.14')).toBe('effective');
     expect(status(iso, '5.17')).toBe('exception');
     expect(status(soc2, 'CC6.6')).toBe('exception');
@@ -90,14 +92,18 @@ describe('control catalogues', () => {
     for (const fw of model.frameworks) {
       for (const r of fw.requirements) {
         if (r.suites.some((s) => s.status === 'fail')) expect(r.status, r.id).toBe('exception');
-        if (r.suites.length === 0) expect(r.status, r.id).toBe('not-tested');
+        expect(r.suites.length, r.id).toBeGreaterThan(0);
       }
     }
     const html = await readFile(files.find((f) => f.endsWith('report.html')) as string, 'utf8');
     const row = (id: string) => html.match(new RegExp(`<tr class="control-row" data-status="[a-z-]+"><td><strong>${id.replace('.', '\\.')}</strong>[\\s\\S]*?</tr>`))?.[0] ?? '';
-    expect(row('CC7.2')).toContain('data-status="not-tested"');
-    expect(row('CC7.2')).toContain('Not tested');
-    expect(row('CC7.2')).not.toContain('Effective');
+    expect(row('CC7.2')).toBe('');
+    expect(row('CC7.1')).toContain('data-status="not-tested"');
+    expect(row('CC7.1')).toContain('Not tested');
+    expect(row('CC7.1')).not.toContain('Effective');
+    const outside = html.match(/<p class="small out-of-scope" data-framework="SOC2">[\s\S]*?<\/p>/)?.[0] ?? '';
+    expect(outside.match(/CC7\.2/g)).toHaveLength(1);
+    expect(html.match(/CC7\.2 /g)?.length ?? 0).toBeLessThanOrEqual(2);
     expect(row('CC6.6')).toContain('Exception');
     const summary = JSON.parse(await readFile(files.find((f) => f.endsWith('summary.json')) as string, 'utf8'));
     for (const file of DEFAULT_CATALOGUES) {

@@ -11,7 +11,7 @@ export function formatReportSummary(model: ReportModel, c: ChalkInstance): strin
     lines.push(`  ${mark} ${s.id.padEnd(26)} ${s.status.padEnd(12)} ${c.dim(s.statusReason)}`);
   }
   for (const f of model.frameworks) {
-    lines.push(`  ${f.name}: ${f.counts.effective} effective, ${f.counts.exception} exception, ${f.counts.inconclusive} inconclusive, ${f.counts['not-tested']} not tested`);
+    lines.push(`  ${f.name}: ${f.counts.effective} effective, ${f.counts.exception} exception, ${f.counts.inconclusive} inconclusive, ${f.counts['not-tested']} not tested${f.outOfScope.length ? `; outside scope: ${f.outOfScope.map((r) => r.id).join(', ')}` : ''}`);
   }
   if (model.integrity.checked && !model.integrity.ok) lines.push(c.red(`  integrity: ${model.integrity.firstBadRecord || model.integrity.problems[0] || 'verification failed'}`));
   return lines;

@@ -34,6 +34,7 @@ export function renderSummaryJson(model: ReportModel): string {
       sha256: f.sha256,
       counts: f.counts,
       requirements: f.requirements.map((r) => ({ id: r.id, status: r.status, suites: r.suites.map((s) => s.id) })),
+      outOfScope: f.outOfScope.map((r) => r.id),
     })),
     findings: model.findings.items.map((f) => ({ id: f.id, suite: f.suite, verdict: f.verdict, severity: f.severity, reason: f.reason, operation: f.operation, seq: f.seq, hash: f.hash })),
     integrity: {

@@ -6,9 +6,14 @@ import type { FrameworkView, SuiteReport } from '../model-types.ts';
 export function frameworkView(loaded: LoadedCatalogue, suites: readonly SuiteReport[], outcomes: ReadonlyMap<string, SuiteOutcome>): FrameworkView {
   const key = loaded.catalogue.framework === 'SOC2' ? 'soc2' : loaded.catalogue.framework === 'ISO27001' ? 'iso27001' : null;
   const counts = { effective: 0, exception: 0, inconclusive: 0, 'not-tested': 0 };
-  const requirements = loaded.catalogue.requirements.map((req) => {
+  const testsOf = (req: (typeof loaded.catalogue.requirements)[number]) => {
     const citing = key ? suites.filter((s) => s.controls[key].includes(req.id)).map((s) => s.id) : [];
-    const tests = [...new Set([...req.tests, ...citing])];
+    return [...new Set([...req.tests, ...citing])];
+  };
+  // Controls no suite maps are outside what this tool can assess: listed once, not as matrix rows.
+  const outOfScope = loaded.catalogue.requirements.filter((req) => testsOf(req).length === 0).map((req) => ({ id: req.id, name: req.name }));
+  const requirements = loaded.catalogue.requirements.filter((req) => testsOf(req).length > 0).map((req) => {
+    const tests = testsOf(req);
     const status = controlStatus({ tests }, outcomes);
     counts[status] += 1;
     const mapped = tests.map((id) => {
@@ -44,7 +49,7 @@ export function frameworkView(loaded: LoadedCatalogue, suites: readonly SuiteRep
       probes: mapped.reduce((n, m) => n + m.judged, 0),
     };
   });
-  return { framework: loaded.catalogue.framework, name: loaded.catalogue.name, version: loaded.catalogue.version, file: loaded.file, sha256: loaded.sha256, counts, requirements };
+  return { framework: loaded.catalogue.framework, name: loaded.catalogue.name, version: loaded.catalogue.version, file: loaded.file, sha256: loaded.sha256, counts, requirements, outOfScope };
 }
 
 /** @internal */

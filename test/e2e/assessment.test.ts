@@ -1,0 +1,60 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReferenceTarget, type RunningTarget } from '../../examples/reference-target/src/index.ts';
+import { readEvidence } from '../../src/evidence/index.ts';
+import { seedSampleData, writeAssessmentConfig } from '../support/assessment.ts';
+import { cli, runDirOf } from '../support/cli.ts';
+
+let target: RunningTarget;
+let work: string;
+
+beforeAll(async () => {
+  target = await startReferenceTarget({ mode: 'fail-closed' });
+  await seedSampleData(target);
+  work = await fs.mkdtemp(path.join(os.tmpdir(), 'ta-assessment-'));
+});
+afterAll(async () => {
+  await target?.stop();
+  await fs.rm(work, { recursive: true, force: true });
+});
+
+describe('one run, one assessment: a config database: section', () => {
+  it('audits HTTP and the data layer into one run folder; CC6.1 and 5.15 are Effective, unmapped controls are outside scope', async () => {
+    const config = await writeAssessmentConfig(work, 'TA_TEST_APP_DATABASE_URL');
+    const reports = path.join(work, 'reports');
+    const result = await cli(['run', '--config', config, '--target', target.url, '--report-dir', reports, '--runs', '5', '--seed', '11'], {
+      env: { TA_TEST_APP_DATABASE_URL: target.appDatabaseUrl },
+    });
+    expect(result.code, result.out).toBe(0);
+    const dir = runDirOf(result.out);
+    expect(await fs.readdir(reports)).toHaveLength(1);
+    const { records } = await readEvidence(dir);
+    const suites = new Set(records.map((r) => r.suite));
+    expect(suites).toContain('db.rls-behaviour');
+    expect(suites).toContain('identity.missing');
+    const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest.target.database).toMatch(/^postgres:\/\/.*\*\*\*@/);
+    expect(JSON.stringify(manifest)).not.toContain(`:${new URL(target.appDatabaseUrl).password}@`);
+    const summary = JSON.parse(await fs.readFile(path.join(dir, 'summary.json'), 'utf8'));
+    const status = (fw: string, id: string) => summary.controls.find((c: { framework: string }) => c.framework === fw).requirements.find((r: { id: string }) => r.id === id)?.status;
+    expect(status('SOC2', 'CC6.1')).toBe('effective');
+    expect(status('ISO27001', '5.15')).toBe('effective');
+    expect(status('ISO27001', '8.29')).toBe('effective');
+    for (const c of summary.controls) expect(c.counts.inconclusive, c.framework).toBe(0);
+    expect(summary.controls.find((c: { framework: string }) => c.framework === 'SOC2').outOfScope).toEqual(expect.arrayContaining(['CC4.1', 'CC6.2', 'CC6.8', 'CC7.2']));
+    expect(summary.overall).toBe('pass');
+    const html = await fs.readFile(path.join(dir, 'report.html'), 'utf8');
+    expect(html).not.toMatch(/<tr class="control-row" data-status="[a-z-]+"><td><strong>CC7\.2<\/strong>/);
+    expect(html).toContain("Outside this assessment's scope");
+  });
+
+  it('exits 2 before any request when the database section is unusable', async () => {
+    const config = await writeAssessmentConfig(work, 'TA_TEST_UNSET_DATABASE_URL');
+    const result = await cli(['run', '--config', config, '--target', target.url, '--report-dir', path.join(work, 'bad')]);
+    expect(result.code, result.out).toBe(2);
+    expect(result.out).toContain('database.url');
+    await expect(fs.stat(path.join(work, 'bad'))).rejects.toThrow();
+  });
+});
