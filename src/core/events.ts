@@ -23,6 +23,11 @@ export type AuditEvent =
       steps: EvidenceStep[];
       shrinks: number;
       replay: string;
+      /** Where the mutation asserted a tenant (`header:X-Tenant-ID`); with `mutation`, the finding's root cause. */
+      channel?: string;
+      mutationTitle?: string;
+      /** The suite's remediation, printed once per root cause. */
+      remediation?: string;
     }
   /** Every 10 s of a run: how far it is and what it is waiting for (e.g. "callbacks of 3 scenarios"); printed when there is no live line. */
   | { type: 'heartbeat'; probes: number; findings: number; waitingFor?: string }

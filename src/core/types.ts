@@ -202,6 +202,8 @@ export interface RunManifest {
   /** How an HTTP run reached its target: a proxy (URL without credentials, or `env` for HTTP(S)_PROXY), unverified TLS, HTTP/2. */
   transport?: TransportInfo;
   configHash: string;
+  /** The config file as the run was given it (relative to where it ran), for replay lines. */
+  configFile?: string;
   /** The resolved configuration with every secret redacted (method section of the report). */
   config: unknown;
   seed: number;

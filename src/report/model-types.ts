@@ -2,6 +2,7 @@ import type { Family, MutationInfo, OperationInfo, PathKind, RunSource, Severity
 import type { FailLevel, Verdict } from '../core/verdict.ts';
 import type { SignatureStatus } from '../evidence/verify.ts';
 import type { ControlRelationship, ControlStatus, SuiteStatus } from './controls.ts';
+import type { HeatMap, SeverityChart } from './views/pictures.ts';
 
 export type OverallResult = 'pass' | 'warn' | 'fail' | 'inconclusive';
 
@@ -19,6 +20,8 @@ export interface RunInfo {
   system: string;
   environment: string;
   target: string;
+  /** The database audited in the same run (redacted), when there was one beside an HTTP target. */
+  database: string;
   /** How requests reached the target (proxy, unverified TLS, HTTP/2); empty for a direct, verified run. */
   transport: string;
   /** Certificate verification was skipped. */
@@ -107,8 +110,10 @@ export interface FindingView {
   mutation: { id: string; title: string; channel: string };
   actor: string;
   victim: string;
+  /** The run's seed (what `--seed` takes to replay it); the cell seed derives from it. */
   seed: number;
   replayPath: string;
+  replay: string;
   seq: number;
   hash: string;
   startedAt: string;
@@ -117,6 +122,49 @@ export interface FindingView {
   controls: { soc2: readonly string[]; iso27001: readonly string[] };
   /** True when no finding record existed and this is the first failing probe of its suite. */
   fromProbe: boolean;
+}
+
+/** One operation (or db object) a root cause failed on, linking to its finding's evidence. */
+export interface FindingGroupMember {
+  findingId: string;
+  anchor: string;
+  operation: string;
+  verdict: Verdict;
+  verdictLabel: string;
+  reason: string;
+  actor: string;
+  victim: string;
+  seq: number;
+  replayPath: string;
+  /** The member's finding is shown in `findings.items` (within the findings limit). */
+  shown: boolean;
+}
+
+/** Findings of one root cause (suite × mutation × channel): one bug, however many operations show it. */
+export interface FindingGroupView {
+  id: string;
+  anchor: string;
+  /** What went wrong, e.g. "The X-Tenant-ID header overrides the token's tenant on 4 operations". */
+  title: string;
+  suite: string;
+  suiteTitle: string;
+  severity: Severity | 'unknown';
+  /** The worst verdict among its members. */
+  verdict: Verdict;
+  verdictLabel: string;
+  mutation: { id: string; title: string; channel: string };
+  family: Family;
+  path: PathKind;
+  operations: string[];
+  tenants: string[];
+  members: FindingGroupMember[];
+  seed: number;
+  remediation: string;
+  controls: { soc2: readonly string[]; iso27001: readonly string[] };
+  /** The command line that reproduces it: `tenancy-audit run --config … --target … --suite … --seed …`. */
+  replay: string;
+  /** Relative to a baseline run: `new`, `open` (still open) or empty when no baseline was given. */
+  trend: '' | 'new' | 'open';
 }
 
 export interface PositiveControlView {
@@ -209,9 +257,14 @@ export interface ReportModel {
   overall: { result: OverallResult; label: string; exitCode: number; headline: string; reasons: string[]; failOn: FailLevel };
   totals: { records: number; judged: number; controls: number; findings: number; verdicts: VerdictCount[] };
   chart: VerdictChart;
+  /** Inline SVG pictures of the executive summary: root causes per severity, and suite × family. */
+  pictures: { severity: SeverityChart; heatMap: HeatMap };
+  /** The cover's sign-off block (config `report:` or `renderReport({ signOff })`); empty strings leave a line to sign. */
+  signOff: { preparedBy: string; reviewedBy: string; date: string };
   suites: SuiteReport[];
   coverage: { rows: CoverageRow[]; omittedRows: number; operations: (OperationInfo & { probed: boolean })[]; unprobed: string[] };
-  findings: { items: FindingView[]; total: number; omitted: number };
+  /** `groups`: the findings by root cause, worst first (the report's headline list); `items`: each finding's evidence. */
+  findings: { items: FindingView[]; total: number; omitted: number; groups: FindingGroupView[] };
   positiveControls: { items: PositiveControlView[]; total: number; failed: number; omitted: number };
   frameworks: FrameworkView[];
   methodology: {

@@ -15,6 +15,7 @@ import { appendixOf } from './views/evidence.ts';
 import { findingsView, positiveControlsView } from './views/findings.ts';
 import { methodologyView } from './views/methodology.ts';
 import { overallOf } from './views/overall.ts';
+import { heatMap, severityChart } from './views/pictures.ts';
 import { integrityView, runInfo, toSource, uuidV5 } from './views/run.ts';
 import { citationProblems, suiteReports } from './views/suites.ts';
 
@@ -49,6 +50,8 @@ export interface BuildReportOptions {
   runDir?: string | readonly string[];
   now?: Date;
   limits?: Partial<ModelLimits>;
+  /** The cover's sign-off block; each field over the config's `report:` section. */
+  signOff?: Partial<ReportModel['signOff']>;
 }
 
 /**
@@ -74,7 +77,7 @@ export function buildReportModel(
   const tally = tallyRecords(records, metas.keys(), failOn, limits.positiveControls, problems);
   // Suites: declared in the manifest first (their order), then any only seen in records.
   const { suites, outcomes } = suiteReports(tally.suites, metas, failOn, problems);
-  const findings = findingsView(tally.findingRecords, tally.firstFailingProbe, metas, redact, limits);
+  const findings = findingsView(tally.findingRecords, tally.firstFailingProbe, metas, redact, limits, { base: replayBaseOf(manifest), seed: manifest?.seed ?? null });
   const coverage = coverageView(tally.cells, suites, manifest, tally.probedOps, findings.idByHash, redact, limits.coverageRows);
   const positiveControls = positiveControlsView(tally.controlRecords, tally.controlsTotal, tally.controlsFailed, redact, limits.positiveControls);
 
@@ -100,6 +103,8 @@ export function buildReportModel(
     overall,
     totals: { records: tally.all.length, judged: sum(tally.totalsByVerdict), controls: tally.controlsTotal, findings: findings.view.total, verdicts: byVerdict },
     chart: chartOf(suites, byVerdict),
+    pictures: { severity: severityChart(findings.view.groups), heatMap: heatMap(suites, coverage.rows) },
+    signOff: signOffOf(manifest, options.signOff),
     suites,
     coverage,
     findings: findings.view,
@@ -110,4 +115,16 @@ export function buildReportModel(
     appendix,
     problems,
   };
+}
+
+/** `tenancy-audit run --config <file> --target <url>` (or `db`), to which each finding adds its suite and seed. */
+function replayBaseOf(manifest: Partial<RunManifest> | null): string {
+  const config = manifest?.configFile ? ` --config ${manifest.configFile}` : '';
+  if (manifest?.kind === 'db') return `tenancy-audit db${config}`;
+  return `tenancy-audit run${config}${manifest?.target?.baseUrl ? ` --target ${manifest.target.baseUrl}` : ''}`;
+}
+
+function signOffOf(manifest: Partial<RunManifest> | null, override: Partial<ReportModel['signOff']> | undefined): ReportModel['signOff'] {
+  const report = (manifest?.config as { report?: { preparedBy?: string; reviewedBy?: string } } | undefined)?.report;
+  return { preparedBy: override?.preparedBy ?? report?.preparedBy ?? '', reviewedBy: override?.reviewedBy ?? report?.reviewedBy ?? '', date: override?.date ?? '' };
 }

@@ -3,6 +3,7 @@ import type { UnsignedEvidenceRecord } from '../core/types.ts';
 import type { FailLevel } from '../core/verdict.ts';
 import { auditDatabase, type DbAuditOptions, type DbAuditOutcome } from '../db/audit/index.ts';
 import { redactUrl } from '../db/provision.ts';
+import { selectDbSuites } from '../db/audit/suites.ts';
 import { isFailing } from '../judge/suite-status.ts';
 import type { OpenRunFolder } from './run-folder.ts';
 
@@ -30,11 +31,16 @@ export async function auditDatabaseInto(
   const target = audit.databaseUrl ? redactUrl(audit.databaseUrl) : `migrations:${audit.migrationsDir}`;
   let outcome: DbAuditOutcome | undefined;
   let failure: unknown;
+  const remediation = new Map<string, string>();
   try {
+    // Loaded here once, so the console can print each suite's remediation beside its findings.
+    const suites = audit.suites ?? (await selectDbSuites({ ...(audit.suiteDirs ? { suiteDirs: audit.suiteDirs } : {}), ...(audit.only ? { only: audit.only } : {}) }));
+    for (const s of suites) remediation.set(s.id, s.remediation);
     outcome = await auditDatabase({
       ...audit,
+      suites,
       log: (line) => emit({ type: 'log', line }),
-      onRecord: (record) => write(folder, record, failOn, emit, replay),
+      onRecord: (record) => write(folder, record, failOn, emit, replay, remediation),
     });
   } catch (error) {
     failure = error;
@@ -49,7 +55,7 @@ export async function auditDatabaseInto(
 }
 
 /** Writes, counts and announces one record; failing records are findings the console shows as they come. */
-async function write(folder: OpenRunFolder, record: UnsignedEvidenceRecord, failOn: FailLevel, emit: AuditEventHandler, replay: string): Promise<void> {
+async function write(folder: OpenRunFolder, record: UnsignedEvidenceRecord, failOn: FailLevel, emit: AuditEventHandler, replay: string, remediation: ReadonlyMap<string, string>): Promise<void> {
   const written = await folder.writer.append(record);
   folder.tally.count(record.suite, record.kind, record.verdict);
   if (record.kind === 'control' || !isFailing(record.verdict, failOn)) return;
@@ -65,5 +71,7 @@ async function write(folder: OpenRunFolder, record: UnsignedEvidenceRecord, fail
     steps: written.steps ?? [],
     shrinks: 0,
     replay: `${replay} --suite ${record.suite} --seed ${record.seed}`,
+    mutationTitle: record.mutation.title,
+    ...(remediation.get(record.suite) ? { remediation: remediation.get(record.suite) } : {}),
   });
 }

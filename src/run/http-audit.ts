@@ -45,6 +45,8 @@ export interface HttpRunState {
   closingControls?: boolean;
   /** The token source's counts, for the manifest. */
   identity?: RunManifest['identity'];
+  /** The command that replays this run's findings, without suite and seed (`tenancy-audit run --config … --target …`). */
+  replay: string;
   /** The data-layer audit run after the HTTP phases (the config's `database:` section). */
   database?: DatabaseAudit;
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { OperationConfig } from '../config/schema.ts';
 import type { RunManifest } from '../core/types.ts';
 import { FORGERIES } from '../identity/index.ts';
@@ -18,6 +19,7 @@ export function httpManifestFacts(state: HttpRunState): ManifestFacts {
     target: { baseUrl: config.target.baseUrl },
     transport: transportFacts(transportOf(config)),
     configHash: config.hash,
+    ...(config.file ? { configFile: displayFile(config.file) } : {}),
     config: config.redacted,
     seed: state.seed,
     runs: state.runs,
@@ -47,4 +49,10 @@ export function assessmentManifestFacts(http: ManifestFacts, db: DatabasePhase):
     operations: union(http.operations ?? [], outcome?.operations ?? [], (o) => o.id),
     tenants: union(http.tenants ?? [], outcome?.tenants ?? [], (t) => t),
   };
+}
+
+/** A file as a user would type it: relative to the working directory when below it. */
+function displayFile(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }

@@ -24,7 +24,10 @@ export async function writeFinding(state: HttpRunState, ref: CellRef, outcome: {
     detail: folder.redactor.text(result.judgement.detail),
     steps: folder.redactor.value(result.steps),
     shrinks: finding.shrinks,
-    replay: `tenancy-audit run --seed ${state.seed} --suite ${ref.suite.id}`,
+    replay: `${state.replay} --suite ${ref.suite.id} --seed ${state.seed}`,
+    channel: result.meta.mutation.channel,
+    mutationTitle: result.meta.mutation.title,
+    remediation: ref.suite.remediation,
   });
 }
 

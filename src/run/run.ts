@@ -85,7 +85,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     // The data layer after the HTTP phases, into the same folder, tally and manifest: one run, one assessment.
     if (state.database && !budget.exhausted) {
       state.emit({ type: 'phase', name: 'database' });
-      db = await auditDatabaseInto(folder, { ...state.database, seed: state.seed }, failOn, state.emit, replayBase(options));
+      db = await auditDatabaseInto(folder, { ...state.database, seed: state.seed }, failOn, state.emit, state.replay);
       inconclusiveSuites += db.inconclusiveSuites;
       if (db.failure !== undefined) throw db.failure;
     }
@@ -132,6 +132,7 @@ async function prepare(options: RunOptions): Promise<HttpRunState> {
     runs: options.runs ?? config.run.runs,
     failOn: options.failOn ?? config.run.failOn,
     command: options.command ?? 'tenancy-audit run',
+    replay: replayBase({ config: options.config, target: options.target ?? config.target.baseUrl }),
     ...(options.shard ? { shard: options.shard } : {}),
     ...(signKey ? { signKey } : {}),
     ...(options.provider ? { provider: options.provider } : {}),
@@ -165,8 +166,10 @@ async function selectedHttpSuites(config: ResolvedConfig, only: string[] | undef
 }
 
 /** The command that replays a finding of this run, without its suite and seed (each finding adds its own). */
-export function replayBase(options: Pick<RunOptions, 'config' | 'target'>): string {
-  const config = typeof options.config === 'string' && options.config ? ` --config ${options.config}` : typeof options.config === 'object' && options.config.file ? ` --config ${path.relative(process.cwd(), options.config.file) || options.config.file}` : '';
+function replayBase(options: Pick<RunOptions, 'config' | 'target'>): string {
+  const file = typeof options.config === 'string' ? options.config : options.config.file;
+  const rel = file ? path.relative(process.cwd(), path.resolve(file)) : '';
+  const config = file ? ` --config ${rel && !rel.startsWith('..') ? rel : path.resolve(file)}` : '';
   return `tenancy-audit run${config}${options.target ? ` --target ${options.target}` : ''}`;
 }
 

@@ -75,7 +75,10 @@ describe('tenancy-audit run (the real binary) on the reference target', () => {
   it('exits 1 on a leaky target and renders the finding with its steps and curl line in HTML, Markdown and JUnit', async () => {
     const run = await cli(runArgs(leaky.url, ['--seed', '3', '--suite', 'identity.mismatched']));
     expect(run.code, run.out).toBe(1);
-    expect(run.out).toMatch(/leak identity\.mismatched/);
+    expect(run.out).toMatch(/leak G-01 The X-Tenant-ID header overrides the token's tenant on \d+ operations\n\s+identity\.mismatched/);
+    // One console block per root cause: the header channel is one group however many operations it affects.
+    const summary = JSON.parse(await fs.readFile(path.join(runDirOf(run.out), 'summary.json'), 'utf8'));
+    expect(run.out.match(/^\S+ G-\d\d /gm)).toHaveLength(summary.findingGroups.length);
     expect(run.out).toMatch(/curl -sS -i -X GET .*x-tenant-id: globex/);
     const dir = runDirOf(run.out);
     const [html, md, junit] = await Promise.all(['report.html', 'report.md', 'junit.xml'].map((f) => fs.readFile(path.join(dir, f), 'utf8')));

@@ -26,7 +26,7 @@ const found = await loadBrowser();
 const available = !('missing' in found);
 if (!available) console.warn(`[browser check skipped] report.html was not opened in a browser: ${found.missing}`);
 
-const SECTIONS = ['#cover', '#summary', '#controls', '#methodology', '#findings', '#coverage', '#integrity', '#appendix'];
+const SECTIONS = ['#cover', '#summary', '#findings', '#suites', '#controls', '#integrity', '#methodology', '#coverage', '#appendix'];
 
 describe.runIf(available)('report.html in headless Chromium', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -61,7 +61,9 @@ describe.runIf(available)('report.html in headless Chromium', () => {
     }
     expect(await page.locator('table.control-matrix').count()).toBe(2);
     expect(await page.locator('#framework-SOC2 tr[data-status="exception"]').first().isVisible()).toBe(true);
-    expect(await page.locator('#framework-ISO27001 tr[data-status="not-tested"]').first().isVisible()).toBe(true);
+    expect(await page.locator('#framework-ISO27001 .out-of-scope').first().isVisible()).toBe(true);
+    expect(await page.locator('#findings article.group').first().isVisible()).toBe(true);
+    expect(await page.locator('#heat-map').isVisible()).toBe(true);
     expect(await page.locator('#overall-result').isVisible()).toBe(true);
 
     const shot = join(root.path, 'report.png');

@@ -53,7 +53,9 @@ describe('renderReport on the scenario run', () => {
 
   it('has every HTML section, in order, and the control matrix side by side', () => {
     const ids = [...html.matchAll(/<section id="([a-z]+)"/g)].map((m) => m[1]);
-    expect(ids).toEqual(['cover', 'summary', 'controls', 'methodology', 'findings', 'coverage', 'integrity', 'appendix']);
+    // Findings right after the summary; methodology, coverage and appendix last (collapsed).
+    expect(ids).toEqual(['cover', 'summary', 'findings', 'suites', 'controls', 'integrity', 'methodology', 'coverage', 'appendix']);
+    for (const id of ['methodology', 'coverage', 'appendix']) expect(html).toMatch(new RegExp(`<section id="${id}" class="collapsible">\\s*<details>`));
     expect(html).toContain('id="framework-SOC2"');
     expect(html).toContain('id="framework-ISO27001"');
     expect(html.indexOf('id="framework-SOC2"')).toBeLessThan(html.indexOf('id="framework-ISO27001"'));
@@ -70,7 +72,9 @@ describe('renderReport on the scenario run', () => {
     expect([...f1.matchAll(/<li value="(\d)">/g)].map((m) => m[1])).toEqual(['1', '2', '3']);
     expect(f1).toContain('curl -sS -i -X &#x27;POST&#x27;');
     expect(f1).toContain('$TOKEN_TENANT_A');
-    expect(f1).toContain('Remediation.');
+    const g1 = html.slice(html.indexOf('data-group="G-01"'), html.indexOf('</article>', html.indexOf('data-group="G-01"')));
+    expect(g1).toContain('Remediation.');
+    expect(g1).toContain('href="#finding-F-001"');
     expect(html).toMatch(/<pre id="verify-command">npx tenancy-audit verify \S+ --key &lt;signer-public-key.jwk&gt;<\/pre>/);
     expect(html).toContain(rendered.model.integrity.thumbprint);
     expect(rendered.model.integrity.thumbprint).toMatch(/^[A-Za-z0-9_-]{43}$/);

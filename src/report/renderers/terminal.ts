@@ -2,6 +2,8 @@ import chalk from 'chalk';
 import type { AuditEvent } from '../../core/events.ts';
 import type { Verdict } from '../../core/verdict.ts';
 import { politenessLine } from '../views/methodology.ts';
+import { groupByRootCause, rootCauseTitle } from '../views/finding-groups.ts';
+import { verdictRank } from '../../core/verdict.ts';
 
 const COLOR: Record<Verdict, (s: string) => string> = {
   pass: chalk.green,
@@ -17,8 +19,33 @@ export function paint(verdict: Verdict): string {
   return COLOR[verdict](verdict);
 }
 
-/** Findings printed in full; past this the console counts them and points at the evidence. */
-const MAX_PRINTED_FINDINGS = 40;
+/** Root causes printed in full; past this the console counts them and points at the evidence. */
+const MAX_PRINTED_GROUPS = 40;
+
+type FindingEvent = Extract<AuditEvent, { type: 'finding' }>;
+
+/** One block per root cause, worst first: what went wrong, where, one minimal counterexample, replay and remediation. */
+function printGroups(line: (text: string) => void, findings: readonly FindingEvent[], dir: string): void {
+  const groups = groupByRootCause(findings.map((f) => ({ ...f, mutation: { id: f.mutation, ...(f.mutationTitle ? { title: f.mutationTitle } : {}), ...(f.channel ? { channel: f.channel } : {}) }, event: f })));
+  groups.slice(0, MAX_PRINTED_GROUPS).forEach((group, i) => {
+    const first = group[0]!;
+    const worst = group.reduce((w, g) => (verdictRank(g.verdict) > verdictRank(w) ? g.verdict : w), first.verdict);
+    const operations = [...new Set(group.map((g) => g.operation).filter(Boolean))];
+    line('');
+    line(`${paint(worst)} ${chalk.bold(`G-${String(i + 1).padStart(2, '0')} ${rootCauseTitle({ verdict: worst, mutation: first.mutation }, Math.max(1, operations.length), first.path === 'db' ? 'object' : 'operation')}`)}`);
+    line(`  ${first.suite} · ${first.path} · ${first.mutation.id}${first.mutation.channel ? ` via ${first.mutation.channel}` : ''}`);
+    line(`  affected: ${operations.join(', ') || '(no operation)'}`);
+    line(`  ${first.event.detail}`);
+    line(chalk.dim(`  minimal counterexample on ${first.operation || 'the target'} (${first.event.shrinks} shrink steps):`));
+    for (const step of first.event.steps) {
+      line(`  ${step.n}. ${step.title}${step.response ? ` → HTTP ${step.response.status}` : step.note ? ` → ${step.note}` : ''}`);
+      if (step.curl) line(chalk.dim(step.curl.split('\n').map((l) => `     ${l}`).join('\n')));
+    }
+    line(`  replay: ${first.event.replay}`);
+    if (first.event.remediation) line(chalk.green(`  remediation: ${first.event.remediation}`));
+  });
+  if (groups.length > MAX_PRINTED_GROUPS) line(chalk.dim(`… ${groups.length - MAX_PRINTED_GROUPS} more root causes in ${dir}/evidence.jsonl`));
+}
 
 /**
  * Console reporter for {@link AuditEvent}s (HTTP and data-layer runs alike): a live progress line on a TTY,
@@ -35,7 +62,7 @@ export function createTerminalReporter(options: { live: boolean; write?: (text: 
   let started = performance.now();
   let lastDraw = 0;
   const suiteRows: { suite: string; paths: readonly string[]; verdict: Verdict; counts: Partial<Record<Verdict, number>>; reason?: string }[] = [];
-  let findings = 0;
+  const findings: FindingEvent[] = [];
   let dir = '';
 
   const progress = (requests: number) => {
@@ -77,19 +104,10 @@ export function createTerminalReporter(options: { live: boolean; write?: (text: 
         progress(event.requests);
         if (!options.live && probes % 500 === 0) line(chalk.dim(`  ${probes} probes`));
         break;
-      case 'finding': {
-        if (++findings > MAX_PRINTED_FINDINGS) break;
-        clear();
-        line('');
-        line(`${paint(event.verdict)} ${chalk.bold(event.suite)} · ${event.path} · ${event.operation} · ${event.mutation} (${event.reason})`);
-        line(`  ${event.detail}`);
-        line(chalk.dim(`  minimal counterexample (${event.shrinks} shrink steps); replay: ${event.replay}`));
-        for (const step of event.steps) {
-          line(`  ${step.n}. ${step.title}${step.response ? ` → HTTP ${step.response.status}` : step.note ? ` → ${step.note}` : ''}`);
-          if (step.curl) line(chalk.dim(step.curl.split('\n').map((l) => `     ${l}`).join('\n')));
-        }
+      case 'finding':
+        // Held until the end: one block per root cause (suite × mutation × channel), however many operations show it.
+        findings.push(event);
         break;
-      }
       case 'heartbeat':
         // On a TTY the live line shows progress already; under CI this line says the run is alive and what it waits for.
         if (!options.live) line(chalk.dim(`  … ${event.probes} probes, ${event.findings} finding${event.findings === 1 ? '' : 's'} so far${event.waitingFor ? `; waiting for ${event.waitingFor}` : ''}`));
@@ -99,7 +117,7 @@ export function createTerminalReporter(options: { live: boolean; write?: (text: 
         break;
       case 'run-end': {
         clear();
-        if (findings > MAX_PRINTED_FINDINGS) line(chalk.dim(`… ${findings - MAX_PRINTED_FINDINGS} more findings in ${dir}/evidence.jsonl`));
+        printGroups(line, findings, dir);
         line('');
         const width = Math.max(...suiteRows.map((r) => r.suite.length), 5);
         line(chalk.bold(`${'suite'.padEnd(width)}  ${'paths'.padEnd(14)}  verdict          probes by verdict`));

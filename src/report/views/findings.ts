@@ -1,7 +1,8 @@
 import type { EvidenceRecord, SuiteMeta } from '../../core/types.ts';
 import { verdictRank } from '../../core/verdict.ts';
 import type { Redactor } from '../../evidence/redact.ts';
-import type { FindingView, PositiveControlView, ReportModel } from '../model-types.ts';
+import type { FindingGroupView, FindingView, PositiveControlView, ReportModel } from '../model-types.ts';
+import { groupByRootCause, rootCauseTitle } from './finding-groups.ts';
 import { VERDICT_STYLE } from '../verdict-counts.ts';
 import { stepsOf } from './evidence.ts';
 import { anchorOf } from './suites.ts';
@@ -18,7 +19,9 @@ export function findingsView(
   metas: ReadonlyMap<string, SuiteMeta>,
   redact: Redactor,
   limits: { findings: number; excerptChars: number },
+  replay: { base: string; seed: number | null } = { base: 'tenancy-audit run', seed: null },
 ): { view: ReportModel['findings']; idByHash: Map<string, string> } {
+  const replayOf = (suite: string, seed: number) => `${replay.base} --suite ${suite} --seed ${replay.seed ?? seed}`;
   const fromProbes = [...firstFailingProbe.entries()].filter(([suite]) => !findingRecords.some((f) => f.suite === suite)).map(([, r]) => r);
   const ordered = [...findingRecords.map((r) => ({ r, fromProbe: false })), ...fromProbes.map((r) => ({ r, fromProbe: true }))].sort(
     (a, b) =>
@@ -47,8 +50,9 @@ export function findingsView(
       mutation: { id: r.mutation?.id ?? '', title: redact.text(r.mutation?.title ?? ''), channel: r.mutation?.channel ?? '' },
       actor: r.actor ?? '(none)',
       victim: r.victim ?? '(none)',
-      seed: r.seed,
+      seed: replay.seed ?? r.seed,
       replayPath: r.replayPath ?? '',
+      replay: replayOf(r.suite, r.seed),
       seq: r.seq,
       hash: r.hash,
       startedAt: r.startedAt,
@@ -58,7 +62,57 @@ export function findingsView(
       fromProbe,
     };
   });
-  return { view: { items, total: ordered.length, omitted: Math.max(0, ordered.length - items.length) }, idByHash };
+  const groups = groupsOf(ordered.map(({ r }) => r), idByHash, new Set(items.map((f) => f.id)), metas, redact, replayOf);
+  return { view: { items, total: ordered.length, omitted: Math.max(0, ordered.length - items.length), groups }, idByHash };
+}
+
+/** The findings by root cause (suite × mutation × channel), worst first; each member links to its finding's evidence. */
+function groupsOf(records: readonly EvidenceRecord[], idByHash: ReadonlyMap<string, string>, shown: ReadonlySet<string>, metas: ReadonlyMap<string, SuiteMeta>, redact: Redactor, replayOf: (suite: string, seed: number) => string): FindingGroupView[] {
+  const groupable = records.map((r) => ({ r, suite: r.suite, verdict: r.verdict, operation: r.operation ?? '', mutation: r.mutation ?? { id: '' } }));
+  return groupByRootCause(groupable).map((list, i) => {
+    const first = (list[0] as (typeof groupable)[number]).r;
+    const meta = metas.get(first.suite);
+    const operations = [...new Set(list.map((m) => m.operation).filter(Boolean))];
+    const id = `G-${String(i + 1).padStart(2, '0')}`;
+    const worst = list.reduce((w, m) => (verdictRank(m.verdict) > verdictRank(w) ? m.verdict : w), first.verdict);
+    const mutation = { id: first.mutation?.id ?? '', title: redact.text(first.mutation?.title ?? ''), channel: first.mutation?.channel ?? '' };
+    return {
+      id,
+      anchor: anchorOf('group', id),
+      title: rootCauseTitle({ verdict: worst, mutation }, Math.max(1, operations.length), first.path === 'db' ? 'object' : 'operation'),
+      suite: first.suite,
+      suiteTitle: meta?.title ?? first.suite,
+      severity: meta?.severity ?? 'unknown',
+      verdict: worst,
+      verdictLabel: VERDICT_STYLE[worst].label,
+      mutation,
+      family: first.family,
+      path: first.path,
+      operations,
+      tenants: [...new Set(list.flatMap(({ r }) => [r.actor, r.victim]).filter((t): t is string => typeof t === 'string' && t !== ''))],
+      members: list.map(({ r }) => {
+        const findingId = idByHash.get(r.hash) ?? r.hash.slice(0, 12);
+        return {
+          findingId,
+          anchor: anchorOf('finding', findingId),
+          operation: r.operation ?? '',
+          verdict: r.verdict,
+          verdictLabel: VERDICT_STYLE[r.verdict].label,
+          reason: redact.text(r.reason),
+          actor: r.actor ?? '(none)',
+          victim: r.victim ?? '(none)',
+          seq: r.seq,
+          replayPath: r.replayPath ?? '',
+          shown: shown.has(findingId),
+        };
+      }),
+      seed: first.seed,
+      replay: replayOf(first.suite, first.seed),
+      remediation: meta?.remediation ?? '',
+      controls: meta?.controls ?? { soc2: [], iso27001: [] },
+      trend: '',
+    };
+  });
 }
 
 /** Positive controls, failed ones first, up to `limit` (sorts `controlRecords` in place). */

@@ -62,6 +62,7 @@ export function runInfo(m: Partial<RunManifest> | null, records: readonly Eviden
     system: m?.system ?? 'unknown',
     environment: m?.environment ?? 'unknown',
     target: redact.text(m?.target?.baseUrl ?? m?.target?.database ?? 'unknown'),
+    database: m?.target?.baseUrl && m.target.database ? redact.text(m.target.database) : '',
     transport: transportText(m?.transport, redact),
     insecure: m?.transport?.insecure === true,
     configHash: m?.configHash ?? 'unknown',
