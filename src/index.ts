@@ -29,7 +29,7 @@ export * from './suite/index.ts';
 export { auditDatabase, validateDbAuditOptions, provisionDatabase, type DbAuditOptions, type DbAuditOutcome, type ProvisionedDatabase } from './db/index.ts';
 
 // ── Evidence and reports ──────────────────────────────────────────────────────────────────────────────────
-export { verifyRun, type VerifyOptions, type VerifyResult } from './evidence/index.ts';
+export { verifyChain, verifyRun, type ChainResult, type VerifyOptions, type VerifyResult } from './evidence/index.ts';
 export {
   REPORT_FORMATS,
   parseReportFormats,
@@ -38,6 +38,7 @@ export {
   paint,
   formatReportSummary,
   formatVerifyResult,
+  formatChainResult,
   type RenderReportOptions,
   type RenderedReport,
   type ReportFormat,

@@ -230,6 +230,8 @@ export interface RunManifest {
   failOn?: FailLevel;
   /** `prevHash` of the first record when it is not the default genesis (`sha256("tenancy-audit:genesis:<runId>")`). */
   genesisHash?: string;
+  /** The run before this one in the same report folder (or `--previous`): its id and head hash, a link of the history `verify --chain` walks. */
+  previous?: { runId: string; headHash: string; dir?: string };
   /** Set on a merged run: the shard runs it was built from, in merge order. */
   sources?: RunSource[];
   signature?: { alg: string; kid?: string; thumbprint: string; jws: string };

@@ -4,6 +4,7 @@ import { TenancyAuditError } from '../core/errors.ts';
 import type { EvidenceKind, EvidenceRecord, RunManifest } from '../core/types.ts';
 import type { Verdict } from '../core/verdict.ts';
 import { canonicalJson } from '../core/canonical.ts';
+import { checkDelivered } from './delivered.ts';
 import { resolveRunFolder } from './files.ts';
 import { genesisHash, sha256Hex } from './hash.ts';
 import { loadVerificationKey } from './keys.ts';
@@ -48,6 +49,8 @@ export interface VerifyResult {
   /** Hash of the last complete record and sha256 of the evidence file, as recomputed. */
   headHash: string;
   evidenceSha256: string;
+  /** Rendered files (listed in `delivered.json`) whose sha256 was checked; `verifyRun` only. */
+  delivered?: string[];
 }
 
 /** Options of {@link verifyRun}; without `publicKey` a signed manifest's signature is reported `not-checked`. */
@@ -69,7 +72,15 @@ const MAX_LISTED = 20;
  * if (!r.ok) console.error(r.firstBadRecord ?? r.problems);
  */
 export async function verifyRun(dir: string, options: VerifyOptions = {}): Promise<VerifyResult> {
-  return verifyRunCollecting(dir, options);
+  const result = await verifyRunCollecting(dir, options);
+  // Everything delivered from the evidence too: a report edited after rendering fails, named.
+  const delivered = await checkDelivered(result.dir, result.headHash);
+  result.delivered = delivered.checked;
+  if (delivered.problems.length > 0) {
+    result.problems.push(...delivered.problems);
+    result.ok = false;
+  }
+  return result;
 }
 
 /**

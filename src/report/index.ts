@@ -14,7 +14,7 @@ export type * from './model-types.ts';
 export { CHROMIUM_ARGS, DEFAULT_CHROMIUM, loadBrowser, renderPdf } from './pdf.ts';
 export { REPORT_FORMATS, parseReportFormats, renderReport } from './render.ts';
 export type { RenderedReport, RenderReportOptions, ReportFormat } from './render.ts';
-export { formatReportSummary, formatVerifyResult } from './renderers/console.ts';
+export { formatChainResult, formatReportSummary, formatVerifyResult } from './renderers/console.ts';
 export { renderHtml } from './renderers/html.ts';
 export { createTerminalReporter, paint } from './renderers/terminal.ts';
 export { renderJunit } from './renderers/junit.ts';

@@ -20,6 +20,7 @@ export interface LoadRunOptions {
   publicKey?: KeySpec | VerificationKey;
   now?: Date;
   limits?: BuildReportOptions['limits'];
+  signOff?: BuildReportOptions['signOff'];
 }
 
 /** One run folder, read and verified. */
@@ -54,7 +55,7 @@ export async function loadRun(dirs: readonly string[], options: LoadRunOptions =
   const catalogues = await loadControlCatalogues(options.catalogues);
   const folders: RunFolder[] = [];
   for (const dir of dirs) folders.push(await readRunFolder(dir, key));
-  const build = { ...(options.now ? { now: options.now } : {}), ...(options.limits ? { limits: options.limits } : {}) };
+  const build = { ...(options.now ? { now: options.now } : {}), ...(options.limits ? { limits: options.limits } : {}), ...(options.signOff ? { signOff: options.signOff } : {}) };
 
   if (folders.length === 1) {
     const f = folders[0] as RunFolder;

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { TenancyAuditError } from '../core/errors.ts';
+import { writeDelivered } from '../evidence/delivered.ts';
 import { resolveRunFolder } from '../evidence/files.ts';
 import type { KeySpec, SigningKey, VerificationKey } from '../evidence/keys.ts';
 import type { LoadRunOptions } from './load.ts';
@@ -49,6 +50,8 @@ export interface RenderReportOptions {
   /** Also print report.html to report.pdf through headless Chromium when available. */
   pdf?: boolean;
   catalogues?: LoadRunOptions['catalogues'];
+  /** The cover's sign-off block (prepared by, reviewed by, date); each over the config's `report:` section. */
+  signOff?: LoadRunOptions['signOff'];
   now?: Date;
   limits?: LoadRunOptions['limits'];
 }
@@ -82,6 +85,7 @@ export async function renderReport(dir: string | readonly string[], options: Ren
     ...(options.catalogues ? { catalogues: options.catalogues } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.signOff ? { signOff: options.signOff } : {}),
   };
   let merged: MergedRun | undefined;
   let runDir: string;
@@ -136,6 +140,10 @@ export async function renderReport(dir: string | readonly string[], options: Ren
     if (!files.includes(html)) await write(FILE_OF.html, await renderHtml(model));
     result.pdf = await renderPdf(html, join(outDir, 'report.pdf'));
     if ('path' in result.pdf) files.push(result.pdf.path);
+  }
+  // The sha256 of everything delivered, so `verify` names a report edited after it was rendered.
+  if (model.integrity.manifestHeadHash) {
+    await writeDelivered(outDir, { runId: model.run.runId, headHash: model.integrity.manifestHeadHash, evidenceSha256: model.integrity.evidenceSha256 }, files.map((f) => basename(f)));
   }
   return result;
 }

@@ -4,6 +4,7 @@ import { TOOL_VERSION } from '../core/package-root.ts';
 import type { RunManifest } from '../core/types.ts';
 import type { FailLevel, Verdict } from '../core/verdict.ts';
 import { createRedactor, openEvidenceWriter, writeManifest, type EvidenceWriter, type Redactor } from '../evidence/index.ts';
+import { previousRun } from '../evidence/chain.ts';
 import { describeRunContext } from './context-info.ts';
 import { exitCodeOf } from './exit-code.ts';
 import { RunTally } from './tally.ts';
@@ -44,6 +45,8 @@ export interface RunEnd {
   /** Suites whose verdict is inconclusive (nothing they judged may pass the run). */
   inconclusiveSuites: number;
   signKey?: string;
+  /** The previous run's folder (`--previous`); default: the latest finished run in the same report folder. */
+  previous?: string;
 }
 
 /** `20261206T201500Z-a1b2c3`: sortable by start time, unique per run. */
@@ -69,6 +72,7 @@ export async function closeRunFolder(folder: OpenRunFolder, facts: ManifestFacts
   const incomplete = end.incompleteReason !== undefined;
   const exitCode = exitCodeOf({ worst: tally.worst, failOn: end.failOn, failed: end.failed, interrupted: end.interrupted, incomplete, inconclusiveSuites: end.inconclusiveSuites });
   await writer.close();
+  const previous = await previousRun(folder.dir, end.previous);
   const manifest: Omit<RunManifest, 'signature'> = {
     v: 1,
     tool: { name: 'tenancy-audit', version: TOOL_VERSION },
@@ -84,6 +88,7 @@ export async function closeRunFolder(folder: OpenRunFolder, facts: ManifestFacts
     headHash: writer.headHash,
     evidenceSha256: writer.evidenceSha256(),
     exitCode,
+    ...(previous ? { previous } : {}),
   };
   const written = await writeManifest(folder.dir, manifest, end.signKey ? { signKey: end.signKey } : {});
   return {

@@ -19,6 +19,7 @@ import type { DatabaseConfig } from '../config/database.ts';
 import { auditDatabaseInto, type DatabasePhase } from './database-phase.ts';
 import { databaseAuditOf } from './database-config.ts';
 import { assessmentManifestFacts } from './manifest.ts';
+import { previousRun } from '../evidence/chain.ts';
 import { withTransportOverrides } from './transport-overrides.ts';
 
 export type { RunResult } from './run-folder.ts';
@@ -57,6 +58,8 @@ export interface RunOptions {
   proxy?: string;
   /** TLS material as files (`--ca`, `--cert`, `--key`) and `--insecure`; each overrides `target.tls`'s member. */
   tls?: { ca?: string; cert?: string; key?: string; insecure?: boolean };
+  /** The previous run's folder, recorded in the manifest (default: the latest finished run in the report folder). */
+  previous?: string;
   /** Over the config's `database:` section, field by field (e.g. a `url` known only at run time); with `tenantSetting` it adds the db phase. */
   database?: Partial<DatabaseConfig>;
 }
@@ -104,6 +107,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     interrupted: budget.exhausted === 'interrupted',
     inconclusiveSuites,
     ...(state.signKey ? { signKey: state.signKey } : {}),
+    ...(options.previous ? { previous: options.previous } : {}),
   });
   const politeness = state.politeness.stats();
   state.emit({ type: 'run-end', exitCode: result.exitCode, complete: result.complete, ...(incompleteReason ? { incompleteReason } : {}), politeness });
@@ -115,6 +119,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
 async function prepare(options: RunOptions): Promise<HttpRunState> {
   const config = withOverrides(typeof options.config === 'string' ? await loadConfig(options.config) : options.config, options);
   const database = databaseAuditOf(config, options.database, options.suites);
+  if (options.previous) await previousRun('', options.previous);
   const suites = await selectedHttpSuites(config, options.suites, database !== undefined);
   if (options.shard && options.seed === undefined && config.run.seed === undefined) {
     throw new TenancyAuditError('TA_USAGE', '--shard needs --seed (or run.seed in the config)', {

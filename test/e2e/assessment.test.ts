@@ -57,4 +57,45 @@ describe('one run, one assessment: a config database: section', () => {
     expect(result.out).toContain('database.url');
     await expect(fs.stat(path.join(work, 'bad'))).rejects.toThrow();
   });
+
+  it('verify names a rendered file edited after rendering; a chain of three runs verifies and a removed middle run is reported', async () => {
+    const config = await writeAssessmentConfig(work, 'TA_TEST_APP_DATABASE_URL');
+    const reports = path.join(work, 'chain');
+    const dirs: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const run = await cli(['run', '--config', config, '--target', target.url, '--report-dir', reports, '--runs', '2', '--seed', String(20 + i), '--suite', 'isolation.cross-tenant'], {
+        env: { TA_TEST_APP_DATABASE_URL: target.appDatabaseUrl },
+      });
+      expect(run.code, run.out).toBe(0);
+      dirs.push(runDirOf(run.out));
+    }
+    const manifests = await Promise.all(dirs.map(async (d) => JSON.parse(await fs.readFile(path.join(d, 'manifest.json'), 'utf8'))));
+    expect(manifests[0].previous).toBeUndefined();
+    expect(manifests[1].previous).toMatchObject({ runId: manifests[0].runId, headHash: manifests[0].headHash });
+    expect(manifests[2].previous).toMatchObject({ runId: manifests[1].runId, headHash: manifests[1].headHash });
+
+    const delivered = JSON.parse(await fs.readFile(path.join(dirs[2] as string, 'delivered.json'), 'utf8'));
+    expect(Object.keys(delivered.files)).toEqual(expect.arrayContaining(['report.html', 'report.md', 'junit.xml', 'summary.json']));
+    const ok = await cli(['verify', dirs[2] as string]);
+    expect(ok.code, ok.out).toBe(0);
+    expect(ok.out).toContain('report.html');
+
+    // One character of the FAIL/PASS banner changed: verify fails and names the file.
+    const html = path.join(dirs[2] as string, 'report.html');
+    const original = await fs.readFile(html, 'utf8');
+    await fs.writeFile(html, original.replace('<div class="label">PASS</div>', '<div class="label">PASs</div>'));
+    expect(await fs.readFile(html, 'utf8')).not.toBe(original);
+    const tampered = await cli(['verify', dirs[2] as string]);
+    expect(tampered.code, tampered.out).toBe(1);
+    expect(tampered.out).toMatch(/report\.html was changed after it was rendered/);
+    await fs.writeFile(html, original);
+
+    const chain = await cli(['verify', '--chain', reports]);
+    expect(chain.code, chain.out).toBe(0);
+    expect(chain.out).toContain('OK chain of 3 runs');
+    await fs.rm(dirs[1] as string, { recursive: true });
+    const broken = await cli(['verify', '--chain', reports]);
+    expect(broken.code, broken.out).toBe(1);
+    expect(broken.out).toContain(`run ${manifests[1].runId} is missing: ${manifests[2].runId} records it as its previous run`);
+  });
 });

@@ -108,7 +108,7 @@ describe('renderReport on the scenario run', () => {
 
   it('never writes a registered secret or a JWT into any file', async () => {
     const files = await allFiles(rendered.dir);
-    expect(files.map((f) => f.path.split('/').pop()).sort()).toEqual(['evidence.jsonl', 'junit.xml', 'manifest.json', 'report.custom.txt', 'report.html', 'report.md', 'summary.json']);
+    expect(files.map((f) => f.path.split('/').pop()).sort()).toEqual(['delivered.json', 'evidence.jsonl', 'junit.xml', 'manifest.json', 'report.custom.txt', 'report.html', 'report.md', 'summary.json']);
     const ownJws = rendered.model.integrity.signature === 'valid' ? (JSON.parse(await read('manifest.json')) as { signature: { jws: string } }).signature.jws : '';
     expect(ownJws).toMatch(/^eyJ/);
     for (const { path, text } of files) {
@@ -226,7 +226,7 @@ describe('report command', () => {
     const c = await cli([run.dir, '--format', 'md,json', '--out', out]);
     expect(c.code).toBe(0);
     expect(c.out).toMatch(/^FAIL 2 of 9 suites/);
-    expect((await allFiles(out)).map((f) => f.path.split('/').pop()).sort()).toEqual(['report.md', 'summary.json']);
+    expect((await allFiles(out)).map((f) => f.path.split('/').pop()).sort()).toEqual(['delivered.json', 'report.md', 'summary.json']);
     expect((await cli([run.dir, '--format', 'json', '--out', out, '--exit-code'])).code).toBe(1);
   });
 

@@ -4,7 +4,7 @@ import { commandErrorCode } from '../errors.ts';
 import { api, streams, type CommandIO } from '../io.ts';
 import { defined } from '../shared.ts';
 
-interface ReportFlags { format: string; out?: string; template?: string; pdf?: boolean; signKey?: string; key?: string; exitCode?: boolean }
+interface ReportFlags { format: string; out?: string; template?: string; pdf?: boolean; signKey?: string; key?: string; exitCode?: boolean; preparedBy?: string; reviewedBy?: string; date?: string }
 
 /**
  * `tenancy-audit report <run-folder...>`: re-renders a run's reports from its evidence files; several folders are
@@ -21,6 +21,9 @@ export function reportCommand(io: CommandIO = {}): Command {
     .option('--pdf', 'also print report.html to report.pdf with headless Chromium (playwright-core)')
     .option('--sign-key <key>', 'private key (file, PEM/JWK, or env:NAME) to sign the merged manifest')
     .option('--key <public>', "signer's public key to check the run's (or each shard's) manifest signature")
+    .option('--prepared-by <name>', 'sign-off block on the cover: who prepared the assessment (default: config report.preparedBy)')
+    .option('--reviewed-by <name>', 'sign-off block: who reviewed it (default: config report.reviewedBy)')
+    .option('--date <date>', 'sign-off block: the date of sign-off')
     .option('--exit-code', "exit with the run's result (0 pass, 1 fail, 3 inconclusive) instead of 0")
     .action(async (folders: string[], flags: ReportFlags) => {
       const { out, err, c } = streams(io);
@@ -29,6 +32,7 @@ export function reportCommand(io: CommandIO = {}): Command {
         const result = await renderReport(folders, {
           formats: parseReportFormats(flags.format),
           ...defined({ out: flags.out, template: flags.template, pdf: flags.pdf || undefined }),
+          ...(flags.preparedBy || flags.reviewedBy || flags.date ? { signOff: defined({ preparedBy: flags.preparedBy, reviewedBy: flags.reviewedBy, date: flags.date }) } : {}),
           ...defined({ signKey: flags.signKey && resolveEnvSpec('--sign-key', flags.signKey), publicKey: flags.key && resolveEnvSpec('--key', flags.key) }),
         });
         if (result.merged) {

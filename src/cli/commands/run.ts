@@ -7,7 +7,7 @@ import { defined, int, redactedArgv } from '../shared.ts';
 interface RunFlags {
   config?: string; target?: string; suite?: string[]; seed?: number; runs?: number; concurrency?: number; rate?: number;
   maxRequests?: number; maxDuration?: number; reportDir?: string; failOn?: FailLevel; shard?: string; signKey?: string; format: string;
-  proxy?: string; ca?: string; cert?: string; key?: string; insecure?: boolean;
+  proxy?: string; ca?: string; cert?: string; key?: string; insecure?: boolean; previous?: string; pdf?: boolean;
 }
 
 /** `tenancy-audit run`: flags → {@link run}, then the reports rendered from the run folder. */
@@ -28,6 +28,8 @@ export function runCommand(io: CommandIO = {}): Command {
     .option('--shard <i/n>', 'run only shard i of n (CI matrix); merge with `tenancy-audit report`')
     .option('--sign-key <key>', 'private key (file, PEM/JWK, or env:NAME) to sign the manifest')
     .option('--format <list>', 'report formats to render', 'html,md,junit,json')
+    .option('--previous <run-folder>', 'the previous run, recorded in the manifest (default: the latest run in the report folder)')
+    .option('--pdf', 'also print report.html to report.pdf with headless Chromium')
     .option('--proxy <url>', 'forward proxy for the target (default: HTTPS_PROXY/HTTP_PROXY, NO_PROXY honoured)')
     .option('--ca <file>', 'CA certificate (PEM) to trust for the target')
     .option('--cert <file>', 'client certificate (PEM) for mutual TLS; needs --key')
@@ -46,13 +48,13 @@ export function runCommand(io: CommandIO = {}): Command {
           config: config ?? '',
           ...defined({ target, suites: suite, seed, runs, concurrency, rate, maxRequests, maxDurationSeconds: maxDuration, reportDir, failOn }),
           ...defined({ shard: flags.shard === undefined ? undefined : parseShard(flags.shard), signKey: flags.signKey && resolveEnvSpec('--sign-key', flags.signKey) }),
-          ...defined({ proxy: flags.proxy, tls: tlsFlags(flags) }),
+          ...defined({ proxy: flags.proxy, tls: tlsFlags(flags), previous: flags.previous }),
           signal: controller.signal,
           command: redactedArgv(),
           onEvent: await consoleReporter(io),
         });
         if (result.thumbprint) out(`manifest signed; public key thumbprint ${result.thumbprint}`);
-        await renderReport(result.dir, { formats });
+        await renderReport(result.dir, { formats, ...(flags.pdf ? { pdf: true } : {}) });
         out(`evidence and reports: ${result.dir}`);
         process.exitCode = result.exitCode;
       } finally {

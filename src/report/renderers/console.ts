@@ -1,4 +1,5 @@
 import type { ChalkInstance } from 'chalk';
+import type { ChainResult } from '../../evidence/chain.ts';
 import type { VerifyResult } from '../../evidence/verify.ts';
 import type { ReportModel } from '../model-types.ts';
 
@@ -32,7 +33,17 @@ export function formatVerifyResult(r: VerifyResult, c: ChalkInstance): string[] 
     'not-checked': c.yellow(`present, not checked (pass --key; claimed thumbprint ${r.thumbprint ?? '?'})`),
   }[r.signature];
   lines.push(`  signature ${sig}`);
+  if (r.delivered?.length) lines.push(`  rendered  ${r.delivered.length} files checked (${r.delivered.join(', ')})`);
   if (r.firstBadRecord) lines.push(c.red(`  first bad record: seq ${r.firstBadRecord.seq} (line ${r.firstBadRecord.line}): ${r.firstBadRecord.reason}`));
+  for (const p of r.problems) lines.push(c.red(`  - ${p}`));
+  for (const w of r.warnings) lines.push(c.yellow(`  ! ${w}`));
+  return lines;
+}
+
+/** Lines for `tenancy-audit verify --chain`. */
+export function formatChainResult(r: ChainResult, c: ChalkInstance): string[] {
+  const lines = [r.ok ? c.green.bold(`OK chain of ${r.runs.length} runs in ${r.dir}`) : c.red.bold(`FAILED chain of ${r.runs.length} runs in ${r.dir}`)];
+  for (const run of r.runs) lines.push(`  ${run.ok ? c.green('✓') : c.red('✗')} ${run.runId}  head ${run.headHash.slice(0, 16)}…${run.previous ? c.dim(`  ← ${run.previous}`) : ''}`);
   for (const p of r.problems) lines.push(c.red(`  - ${p}`));
   for (const w of r.warnings) lines.push(c.yellow(`  ! ${w}`));
   return lines;
