@@ -29,6 +29,7 @@ export * from './suite/index.ts';
 export { auditDatabase, validateDbAuditOptions, provisionDatabase, type DbAuditOptions, type DbAuditOutcome, type ProvisionedDatabase } from './db/index.ts';
 
 // ── Evidence and reports ──────────────────────────────────────────────────────────────────────────────────
+export { legitToken, type LegitTokenOptions } from './run/token.ts';
 export { verifyChain, verifyRun, type ChainResult, type VerifyOptions, type VerifyResult } from './evidence/index.ts';
 export {
   REPORT_FORMATS,

@@ -6,6 +6,7 @@ import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
 import { schemaCommand } from './commands/schema.ts';
 import { suitesCommand } from './commands/suites.ts';
+import { tokenCommand } from './commands/token.ts';
 import { verifyCommand } from './commands/verify.ts';
 import { reportError } from './errors.ts';
 import type { CommandIO } from './io.ts';
@@ -17,7 +18,7 @@ export async function main(argv: readonly string[], io: CommandIO = {}): Promise
     .version(TOOL_VERSION)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
-  for (const command of [runCommand(io), reportCommand(io), verifyCommand(io), dbCommand(io), suitesCommand(io), schemaCommand(io)]) {
+  for (const command of [runCommand(io), reportCommand(io), verifyCommand(io), dbCommand(io), suitesCommand(io), schemaCommand(io), tokenCommand(io)]) {
     program.addCommand(command.exitOverride());
   }
   try {

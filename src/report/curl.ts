@@ -22,3 +22,18 @@ export function curlFor(request: RecordedRequest, actor?: string | null): string
 function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
+
+/**
+ * A curl reproduction whose legit credential comes from `tenancy-audit token`: the note line
+ * `# $TOKEN: a legit token of acme` becomes `TOKEN=$(tenancy-audit token --config … --tenant acme)`, so the two
+ * lines pasted into a shell run as they are. Forged credentials keep their note (no command can mint them).
+ */
+export function withTokenCommand(curl: string, tokenCommand: string): string {
+  return curl.replace(/^# \$TOKEN: a legit token of ([A-Za-z0-9._-]+)\n/, (_, tenant: string) => `TOKEN=$(${tokenCommand} --tenant ${tenant})\n`);
+}
+
+/** `tenancy-audit token --config <file>` from a replay line's `--config`. */
+export function tokenCommandOf(replay: string): string {
+  const config = /--config (\S+)/.exec(replay)?.[1];
+  return `tenancy-audit token${config ? ` --config ${config}` : ''}`;
+}

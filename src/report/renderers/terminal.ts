@@ -2,6 +2,7 @@ import chalk from 'chalk';
 import type { AuditEvent } from '../../core/events.ts';
 import type { Verdict } from '../../core/verdict.ts';
 import { politenessLine } from '../views/methodology.ts';
+import { tokenCommandOf, withTokenCommand } from '../curl.ts';
 import { groupByRootCause, rootCauseTitle } from '../views/finding-groups.ts';
 import { verdictRank } from '../../core/verdict.ts';
 
@@ -39,7 +40,7 @@ function printGroups(line: (text: string) => void, findings: readonly FindingEve
     line(chalk.dim(`  minimal counterexample on ${first.operation || 'the target'} (${first.event.shrinks} shrink steps):`));
     for (const step of first.event.steps) {
       line(`  ${step.n}. ${step.title}${step.response ? ` → HTTP ${step.response.status}` : step.note ? ` → ${step.note}` : ''}`);
-      if (step.curl) line(chalk.dim(step.curl.split('\n').map((l) => `     ${l}`).join('\n')));
+      if (step.curl) line(chalk.dim(withTokenCommand(step.curl, tokenCommandOf(first.event.replay)).split('\n').map((l) => `     ${l}`).join('\n')));
     }
     line(`  replay: ${first.event.replay}`);
     if (first.event.remediation) line(chalk.green(`  remediation: ${first.event.remediation}`));

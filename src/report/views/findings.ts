@@ -5,6 +5,7 @@ import type { FindingGroupView, FindingView, PositiveControlView, ReportModel } 
 import { groupByRootCause, rootCauseTitle } from './finding-groups.ts';
 import { VERDICT_STYLE } from '../verdict-counts.ts';
 import { stepsOf } from './evidence.ts';
+import { tokenCommandOf, withTokenCommand } from '../curl.ts';
 import { anchorOf } from './suites.ts';
 
 const SEVERITY_RANK: Record<string, number> = { critical: 0, high: 1, unknown: 1, medium: 2, low: 3 };
@@ -56,7 +57,7 @@ export function findingsView(
       seq: r.seq,
       hash: r.hash,
       startedAt: r.startedAt,
-      steps: stepsOf(r, redact, limits.excerptChars),
+      steps: stepsOf(r, redact, limits.excerptChars).map((step) => ({ ...step, curl: withTokenCommand(step.curl, tokenCommandOf(replay.base)) })),
       remediation: meta?.remediation ?? '',
       controls: meta?.controls ?? { soc2: [], iso27001: [] },
       fromProbe,
