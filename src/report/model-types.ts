@@ -3,6 +3,7 @@ import type { FailLevel, Verdict } from '../core/verdict.ts';
 import type { SignatureStatus } from '../evidence/verify.ts';
 import type { ControlRelationship, ControlStatus, SuiteStatus } from './controls.ts';
 import type { HeatMap, SeverityChart } from './views/pictures.ts';
+import type { TrendView } from './baseline.ts';
 
 export type OverallResult = 'pass' | 'warn' | 'fail' | 'inconclusive';
 
@@ -280,6 +281,10 @@ export interface ReportModel {
     rateControl: string;
   };
   integrity: IntegrityView;
+  /** Against a baseline run (`--baseline`): counts of new, still open and fixed root causes; absent without one. */
+  trend?: TrendView;
+  /** Root causes of the baseline run that this run no longer shows. */
+  fixedGroups?: { title: string; suite: string; verdict: Verdict }[];
   appendix: { mode: 'records' | 'summary'; tables: AppendixTable[]; threshold: number; evidenceFile: string };
   problems: string[];
 }

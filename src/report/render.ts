@@ -10,6 +10,7 @@ import type { MergedRun } from './merge.ts';
 import { mergeRuns } from './merge.ts';
 import type { ReportModel } from './model-types.ts';
 import { renderPdf } from './pdf.ts';
+import { applyBaseline } from './baseline.ts';
 import { renderHtml } from './renderers/html.ts';
 import { renderJunit } from './renderers/junit.ts';
 import { renderSummaryJson } from './renderers/json.ts';
@@ -50,6 +51,8 @@ export interface RenderReportOptions {
   /** Also print report.html to report.pdf through headless Chromium when available. */
   pdf?: boolean;
   catalogues?: LoadRunOptions['catalogues'];
+  /** A run folder to compare with: root causes marked new / still open, fixed ones listed, `model.trend` set. */
+  baseline?: string;
   /** The cover's sign-off block (prepared by, reviewed by, date); each over the config's `report:` section. */
   signOff?: LoadRunOptions['signOff'];
   now?: Date;
@@ -109,6 +112,10 @@ export async function renderReport(dir: string | readonly string[], options: Ren
     if (options.publicKey !== undefined) load.publicKey = options.publicKey;
   }
   const { model } = await loadRun([runDir], load);
+  if (options.baseline !== undefined) {
+    const baseline = await loadRun([await resolveRunFolder(options.baseline)], { ...(options.catalogues ? { catalogues: options.catalogues } : {}) });
+    applyBaseline(model, baseline.model);
+  }
   await mkdir(outDir, { recursive: true });
 
   const files: string[] = [];

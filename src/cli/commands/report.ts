@@ -4,7 +4,7 @@ import { commandErrorCode } from '../errors.ts';
 import { api, streams, type CommandIO } from '../io.ts';
 import { defined } from '../shared.ts';
 
-interface ReportFlags { format: string; out?: string; template?: string; pdf?: boolean; signKey?: string; key?: string; exitCode?: boolean; preparedBy?: string; reviewedBy?: string; date?: string }
+interface ReportFlags { format: string; out?: string; template?: string; pdf?: boolean; signKey?: string; key?: string; exitCode?: boolean; preparedBy?: string; reviewedBy?: string; date?: string; baseline?: string; failOnNew?: boolean }
 
 /**
  * `tenancy-audit report <run-folder...>`: re-renders a run's reports from its evidence files; several folders are
@@ -24,6 +24,8 @@ export function reportCommand(io: CommandIO = {}): Command {
     .option('--prepared-by <name>', 'sign-off block on the cover: who prepared the assessment (default: config report.preparedBy)')
     .option('--reviewed-by <name>', 'sign-off block: who reviewed it (default: config report.reviewedBy)')
     .option('--date <date>', 'sign-off block: the date of sign-off')
+    .option('--baseline <run-folder>', 'compare with an earlier run: root causes marked new / still open, fixed ones listed')
+    .option('--fail-on-new', 'with --baseline and --exit-code: exit 1 only for new root causes')
     .option('--exit-code', "exit with the run's result (0 pass, 1 fail, 3 inconclusive) instead of 0")
     .action(async (folders: string[], flags: ReportFlags) => {
       const { out, err, c } = streams(io);
@@ -32,6 +34,7 @@ export function reportCommand(io: CommandIO = {}): Command {
         const result = await renderReport(folders, {
           formats: parseReportFormats(flags.format),
           ...defined({ out: flags.out, template: flags.template, pdf: flags.pdf || undefined }),
+          ...defined({ baseline: flags.baseline }),
           ...(flags.preparedBy || flags.reviewedBy || flags.date ? { signOff: defined({ preparedBy: flags.preparedBy, reviewedBy: flags.reviewedBy, date: flags.date }) } : {}),
           ...defined({ signKey: flags.signKey && resolveEnvSpec('--sign-key', flags.signKey), publicKey: flags.key && resolveEnvSpec('--key', flags.key) }),
         });
@@ -42,7 +45,8 @@ export function reportCommand(io: CommandIO = {}): Command {
         for (const line of formatReportSummary(result.model, c)) out(line);
         for (const file of result.files) out(c.dim(`wrote ${file}`));
         if (result.pdf && 'skipped' in result.pdf) err(c.yellow(result.pdf.skipped));
-        process.exitCode = flags.exitCode ? result.model.overall.exitCode : 0;
+        if (result.model.trend) out(`since ${result.model.trend.baselineRunId}: ${result.model.trend.new} new, ${result.model.trend.open} still open, ${result.model.trend.fixed} fixed`);
+        process.exitCode = !flags.exitCode ? 0 : flags.failOnNew && result.model.trend ? result.model.trend.exitCodeOnNew : result.model.overall.exitCode;
       } catch (error) {
         process.exitCode = commandErrorCode(error, err);
       }

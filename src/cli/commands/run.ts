@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { resolveEnvSpec } from '../../core/env-spec.ts';
+import { TenancyAuditError } from '../../core/errors.ts';
 import { FAIL_LEVELS, type FailLevel } from '../../core/verdict.ts';
 import { api, consoleReporter, streams, type CommandIO } from '../io.ts';
 import { defined, int, redactedArgv } from '../shared.ts';
@@ -7,7 +8,7 @@ import { defined, int, redactedArgv } from '../shared.ts';
 interface RunFlags {
   config?: string; target?: string; suite?: string[]; seed?: number; runs?: number; concurrency?: number; rate?: number;
   maxRequests?: number; maxDuration?: number; reportDir?: string; failOn?: FailLevel; shard?: string; signKey?: string; format: string;
-  proxy?: string; ca?: string; cert?: string; key?: string; insecure?: boolean; previous?: string; pdf?: boolean;
+  proxy?: string; ca?: string; cert?: string; key?: string; insecure?: boolean; previous?: string; pdf?: boolean; baseline?: string; failOnNew?: boolean;
 }
 
 /** `tenancy-audit run`: flags → {@link run}, then the reports rendered from the run folder. */
@@ -29,6 +30,8 @@ export function runCommand(io: CommandIO = {}): Command {
     .option('--sign-key <key>', 'private key (file, PEM/JWK, or env:NAME) to sign the manifest')
     .option('--format <list>', 'report formats to render', 'html,md,junit,json')
     .option('--previous <run-folder>', 'the previous run, recorded in the manifest (default: the latest run in the report folder)')
+    .option('--baseline <run-folder>', 'compare with an earlier run: root causes marked new / still open, fixed ones listed')
+    .option('--fail-on-new', 'with --baseline: exit 1 only for new root causes (still-open ones do not fail)')
     .option('--pdf', 'also print report.html to report.pdf with headless Chromium')
     .option('--proxy <url>', 'forward proxy for the target (default: HTTPS_PROXY/HTTP_PROXY, NO_PROXY honoured)')
     .option('--ca <file>', 'CA certificate (PEM) to trust for the target')
@@ -39,6 +42,7 @@ export function runCommand(io: CommandIO = {}): Command {
       const { run, parseReportFormats, parseShard, renderReport } = await api();
       const { out } = streams(io);
       const formats = parseReportFormats(flags.format);
+      if (flags.failOnNew && !flags.baseline) throw new TenancyAuditError('TA_USAGE', '--fail-on-new needs --baseline <run-folder>', { hint: 'Pass the run folder of the run to compare with, e.g. the last run on the main branch.' });
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
@@ -54,9 +58,10 @@ export function runCommand(io: CommandIO = {}): Command {
           onEvent: await consoleReporter(io),
         });
         if (result.thumbprint) out(`manifest signed; public key thumbprint ${result.thumbprint}`);
-        await renderReport(result.dir, { formats, ...(flags.pdf ? { pdf: true } : {}) });
+        const { model } = await renderReport(result.dir, { formats, ...(flags.pdf ? { pdf: true } : {}), ...(flags.baseline ? { baseline: flags.baseline } : {}) });
+        if (model.trend) out(`since ${model.trend.baselineRunId}: ${model.trend.new} new, ${model.trend.open} still open, ${model.trend.fixed} fixed`);
         out(`evidence and reports: ${result.dir}`);
-        process.exitCode = result.exitCode;
+        process.exitCode = flags.failOnNew && model.trend ? model.trend.exitCodeOnNew : result.exitCode;
       } finally {
         process.removeListener('SIGINT', onSigint);
       }

@@ -36,6 +36,7 @@ export function renderSummaryJson(model: ReportModel): string {
       requirements: f.requirements.map((r) => ({ id: r.id, status: r.status, suites: r.suites.map((s) => s.id) })),
       outOfScope: f.outOfScope.map((r) => r.id),
     })),
+    ...(model.trend ? { trend: model.trend, fixed: model.fixedGroups ?? [] } : {}),
     findingGroups: model.findings.groups.map((g) => ({ id: g.id, title: g.title, suite: g.suite, verdict: g.verdict, severity: g.severity, mutation: g.mutation.id, channel: g.mutation.channel || undefined, operations: g.operations, findings: g.members.map((m) => m.findingId), replay: g.replay, ...(g.trend ? { trend: g.trend } : {}) })),
     findings: model.findings.items.map((f) => ({ id: f.id, suite: f.suite, verdict: f.verdict, severity: f.severity, reason: f.reason, operation: f.operation, seq: f.seq, hash: f.hash })),
     integrity: {

@@ -13,7 +13,7 @@ export interface GroupableFinding {
  * The root cause a finding belongs to: one suite's mutation through one channel (a sequence shape's mutation id
  * when there is no channel). Every operation it failed on is the same bug.
  */
-export function rootCauseKey(f: GroupableFinding): string {
+export function rootCauseKey(f: Pick<GroupableFinding, 'suite' | 'mutation'>): string {
   return `${f.suite}\u0000${f.mutation.id}\u0000${f.mutation.channel ?? ''}`;
 }
 
