@@ -15,16 +15,20 @@ import { renderHtml } from './renderers/html.ts';
 import { renderJunit } from './renderers/junit.ts';
 import { renderSummaryJson } from './renderers/json.ts';
 import { renderMarkdown } from './renderers/markdown.ts';
+import { renderOscal } from './renderers/oscal.ts';
+import { renderSarif } from './renderers/sarif.ts';
 import { createTemplateEnv } from './templates.ts';
 
-/** The report formats `renderReport` writes: `report.html`, `report.md`, `junit.xml` and `summary.json`. */
-export const REPORT_FORMATS = ['html', 'md', 'junit', 'json'] as const;
+/** The report formats `renderReport` writes: `report.html`, `report.md`, `junit.xml`, `summary.json`, `report.sarif` and `assessment-results.oscal.json`. */
+export const REPORT_FORMATS = ['html', 'md', 'junit', 'json', 'sarif', 'oscal'] as const;
+/** What `renderReport` writes when no formats are given (SARIF and OSCAL on request). */
+export const DEFAULT_REPORT_FORMATS = ['html', 'md', 'junit', 'json'] as const;
 /** One report format (see {@link REPORT_FORMATS}); `parseReportFormats` checks `--format` input. */
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** `--format`: a comma-separated list (or a list) of known report formats; checked before any work starts. */
 export function parseReportFormats(list: string | readonly string[] | undefined): ReportFormat[] {
-  if (list === undefined) return [...REPORT_FORMATS];
+  if (list === undefined) return [...DEFAULT_REPORT_FORMATS];
   const text = typeof list === 'string' ? list : list.join(',');
   const formats = text.split(',').map((f) => f.trim()).filter(Boolean);
   const unknown = formats.filter((f) => !(REPORT_FORMATS as readonly string[]).includes(f));
@@ -34,11 +38,11 @@ export function parseReportFormats(list: string | readonly string[] | undefined)
   return formats as ReportFormat[];
 }
 
-const FILE_OF: Record<ReportFormat, string> = { html: 'report.html', md: 'report.md', junit: 'junit.xml', json: 'summary.json' };
+const FILE_OF: Record<ReportFormat, string> = { html: 'report.html', md: 'report.md', junit: 'junit.xml', json: 'summary.json', sarif: 'report.sarif', oscal: 'assessment-results.oscal.json' };
 
 /** Options of {@link renderReport}: which formats, where to write them, keys for merged or signed runs, and extras (custom template, PDF). */
 export interface RenderReportOptions {
-  /** Default: all four. */
+  /** Default: html, md, junit and json (`sarif` and `oscal` on request). */
   formats?: readonly ReportFormat[];
   /** Output folder; default the run folder. Required when several shard folders are merged. */
   out?: string;
@@ -80,7 +84,7 @@ export interface RenderedReport {
  */
 export async function renderReport(dir: string | readonly string[], options: RenderReportOptions = {}): Promise<RenderedReport> {
   const dirs = typeof dir === 'string' ? [dir] : [...dir];
-  const formats = options.formats ?? REPORT_FORMATS;
+  const formats = options.formats ?? DEFAULT_REPORT_FORMATS;
   for (const f of formats) {
     if (!REPORT_FORMATS.includes(f)) throw new TenancyAuditError('TA_USAGE', `Unknown report format "${String(f)}"`, { hint: `Use any of ${REPORT_FORMATS.join(', ')}.` });
   }
@@ -128,6 +132,8 @@ export async function renderReport(dir: string | readonly string[], options: Ren
     if (format === 'html') await write(FILE_OF.html, await renderHtml(model));
     else if (format === 'md') await write(FILE_OF.md, await renderMarkdown(model));
     else if (format === 'junit') await write(FILE_OF.junit, renderJunit(model));
+    else if (format === 'sarif') await write(FILE_OF.sarif, renderSarif(model));
+    else if (format === 'oscal') await write(FILE_OF.oscal, renderOscal(model));
     else await write(FILE_OF.json, renderSummaryJson(model));
   }
   if (options.template !== undefined) {

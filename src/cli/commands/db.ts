@@ -28,7 +28,7 @@ export function dbCommand(io: CommandIO = {}): Command {
     .option('--report-dir <dir>', 'folder for run folders (default: reports)')
     .addOption(new Option('--fail-on <level>', 'lowest verdict that fails the run (default soft-fail)').choices([...FAIL_LEVELS, 'never']))
     .option('--sign-key <key>', 'private key (file, PEM/JWK, or env:NAME) to sign the manifest')
-    .option('--format <list>', 'report formats to render', 'html,md,junit,json')
+    .option('--format <list>', 'report formats to render: html,md,junit,json,sarif,oscal', 'html,md,junit,json')
     .option('--system <name>', 'system name on the report cover')
     .option('--environment <name>', 'environment name on the report cover (default staging)')
     .action(async (flags: DbFlags) => {

@@ -15,7 +15,7 @@ export function reportCommand(io: CommandIO = {}): Command {
   return new Command('report')
     .description('render (or merge shards and render) evidence reports from run folders')
     .argument('<run-folder...>', 'a run folder, or the shard folders of one run')
-    .option('--format <list>', 'comma-separated formats: html,md,junit,json', 'html,md,junit,json')
+    .option('--format <list>', 'comma-separated formats: html,md,junit,json,sarif,oscal', 'html,md,junit,json')
     .option('--out <dir>', 'output folder (required when merging shards; default: the run folder)')
     .option('--template <file>', 'also render this Handlebars template to <out>/report.custom.<ext>')
     .option('--pdf', 'also print report.html to report.pdf with headless Chromium (playwright-core)')

@@ -28,7 +28,7 @@ export function runCommand(io: CommandIO = {}): Command {
     .addOption(new Option('--fail-on <level>', 'lowest verdict that fails the run').choices([...FAIL_LEVELS, 'never']))
     .option('--shard <i/n>', 'run only shard i of n (CI matrix); merge with `tenancy-audit report`')
     .option('--sign-key <key>', 'private key (file, PEM/JWK, or env:NAME) to sign the manifest')
-    .option('--format <list>', 'report formats to render', 'html,md,junit,json')
+    .option('--format <list>', 'report formats to render: html,md,junit,json,sarif,oscal', 'html,md,junit,json')
     .option('--previous <run-folder>', 'the previous run, recorded in the manifest (default: the latest run in the report folder)')
     .option('--baseline <run-folder>', 'compare with an earlier run: root causes marked new / still open, fixed ones listed')
     .option('--fail-on-new', 'with --baseline: exit 1 only for new root causes (still-open ones do not fail)')
