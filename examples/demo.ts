@@ -35,7 +35,7 @@ async function demo(argv: string[]): Promise<number> {
       command: `npm run demo${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
       onEvent: reporter(),
     });
-    await renderReport(result.dir, { pdf: argv.includes('--pdf') });
+    await renderReport(result.dir, { formats: ['html', 'md', 'junit', 'json', 'sarif', 'oscal'], pdf: argv.includes('--pdf') });
     process.stdout.write(`evidence and reports: ${result.dir}\n`);
     return result.exitCode;
   } finally {
