@@ -45,7 +45,7 @@ describe('tenancy-audit db (command)', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/^db\.rls-catalog\s+db\s+pass\s/m);
     expect(out).toMatch(/^db\.rls-behaviour\s+db\s+pass\s/m);
-    expect((await fs.readdir(dir)).sort()).toEqual(['evidence.jsonl', 'junit.xml', 'manifest.json', 'report.html', 'report.md', 'summary.json']);
+    expect((await fs.readdir(dir)).sort()).toEqual(['delivered.json', 'evidence.jsonl', 'junit.xml', 'manifest.json', 'report.html', 'report.md', 'summary.json']);
     const { manifest, records } = await read(dir);
     expect(manifest).toMatchObject({ kind: 'db', complete: true, exitCode: 0, failOn: 'soft-fail', seed: 3, suites: [{ id: 'db.rls-catalog' }, { id: 'db.rls-behaviour' }] });
     expect(manifest.target.database).toContain(':***@');
@@ -59,8 +59,9 @@ describe('tenancy-audit db (command)', () => {
     const db = await server.fixture(VARIANTS.find((v) => v.name === 'RLS disabled')!.sql);
     const { code, out, dir } = await cli({ databaseUrl: db.appUrl });
     expect(code).toBe(1);
-    expect(out).toMatch(/^leak db\.rls-behaviour · db · public\.documents · tenant-isolation /m);
-    expect(out).toMatch(/^fail-open db\.rls-catalog · db · public\.documents · rls-enabled /m);
+    // One block per root cause (suite × rule), naming the affected tables.
+    expect(out).toMatch(/^leak G-\d\d .*\n\s+db\.rls-behaviour · db · tenant-isolation\n\s+affected: .*public\.documents/m);
+    expect(out).toMatch(/^fail-open G-\d\d .*\n\s+db\.rls-catalog · db · rls-enabled\n\s+affected: .*public\.documents/m);
     expect((await read(dir)).manifest.exitCode).toBe(1);
     expect(await fs.readFile(path.join(dir, 'report.md'), 'utf8')).toContain('public.documents');
   });

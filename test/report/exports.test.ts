@@ -1,5 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import * as formats from 'ajv-formats';
+
+// ajv-formats is CommonJS: its function is the default export under ESM interop.
+const addFormats = ((formats as unknown as { default: unknown }).default ?? formats) as (ajv: Ajv) => Ajv;
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderReport } from '../../src/report/index.ts';
 import { rec, tempDir, writeSyntheticRun } from './support/synthetic-run.ts';
@@ -32,7 +37,24 @@ async function exported() {
   return { model, sarif: await read('report.sarif'), oscal: await read('assessment-results.oscal.json'), delivered: JSON.parse(await readFile(join(run.dir, 'delivered.json'), 'utf8')) };
 }
 
+/** ajv with the formats the schemas use (uri, uri-reference, date-time); strict off for the schema's own keywords. */
+async function validator(file: string) {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  return ajv.compile(JSON.parse(await readFile(join('test/data', file), 'utf8')));
+}
+
 describe('exports', () => {
+  it('SARIF validates against the SARIF 2.1.0 schema, and the schema rejects a broken log', async () => {
+    const { sarif } = await exported();
+    const validate = await validator('sarif-2.1.0.subset.schema.json');
+    expect(validate(sarif), JSON.stringify(validate.errors)).toBe(true);
+    const broken = structuredClone(sarif);
+    broken.runs[0].results[0].level = 'critical';
+    delete broken.runs[0].results[0].message;
+    expect(validate(broken)).toBe(false);
+  });
+
   it('SARIF 2.1.0: one result per root cause, rule metadata from the suite, the operation URLs as locations', async () => {
     const { sarif, model } = await exported();
     expect(sarif.version).toBe('2.1.0');
@@ -53,11 +75,21 @@ describe('exports', () => {
     expect(result.partialFingerprints.rootCause).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('OSCAL validates against the NIST OSCAL assessment-results schema, and the schema rejects a broken document', async () => {
+    const { oscal } = await exported();
+    const validate = await validator('oscal-assessment-results-1.0.4.subset.schema.json');
+    expect(validate(oscal), JSON.stringify(validate.errors)).toBe(true);
+    const broken = structuredClone(oscal);
+    broken['assessment-results'].results[0].findings[0].target.status.state = 'effective';
+    delete broken['assessment-results'].metadata['oscal-version'];
+    expect(validate(broken)).toBe(false);
+  });
+
   it('OSCAL assessment-results: the required assemblies, a satisfied finding only for an Effective control, and no finding for one not judged', async () => {
     const { oscal, model, delivered } = await exported();
     const ar = oscal['assessment-results'];
     for (const key of ['uuid', 'metadata', 'import-ap', 'results']) expect(ar).toHaveProperty(key);
-    expect(ar.metadata).toMatchObject({ 'oscal-version': '1.1.2' });
+    expect(ar.metadata).toMatchObject({ 'oscal-version': '1.0.4' });
     const [result] = ar.results;
     for (const key of ['uuid', 'title', 'description', 'start', 'reviewed-controls']) expect(result).toHaveProperty(key);
     const states = Object.fromEntries(result.findings.map((f: { target: { 'target-id': string; status: { state: string } } }) => [f.target['target-id'], f.target.status.state]));

@@ -1,7 +1,12 @@
 import type { ReportModel, RequirementView } from '../model-types.ts';
 import { uuidV5 } from '../views/run.ts';
 
-const OSCAL_VERSION = '1.1.2';
+const OSCAL_VERSION = '1.0.4';
+
+/** OSCAL date-times without fractional seconds (the 1.0.x schema's pattern does not accept them). */
+function oscalTime(iso: string): string {
+  return iso.replace(/\.\d+(Z|[+-]\d{2}:\d{2})$/, '$1');
+}
 
 /** An OSCAL token from a control id: `CC6.1` → `soc2-cc6.1`, `5.15` → `iso27001-5.15`. */
 function controlToken(framework: string, id: string): string {
@@ -16,8 +21,8 @@ function controlToken(framework: string, id: string): string {
  */
 export function renderOscal(model: ReportModel): string {
   const id = (name: string) => uuidV5(`${model.reportId}\n${name}`);
-  const now = model.generatedAt;
-  const start = model.run.startedAt || now;
+  const now = oscalTime(model.generatedAt);
+  const start = oscalTime(model.run.startedAt || model.generatedAt);
   const groupObservations = model.findings.groups.map((g) => ({
     uuid: id(`group ${g.id}`),
     title: `${g.id} ${g.title}`,
@@ -75,7 +80,7 @@ export function renderOscal(model: ReportModel): string {
           title: `${model.overall.label}: ${model.overall.headline}`,
           description: `tenancy-audit run ${model.run.runId} (seed ${model.run.seed ?? 'unknown'}), evidence head ${model.integrity.headHash}.`,
           start,
-          ...(model.run.endedAt ? { end: model.run.endedAt } : {}),
+          ...(model.run.endedAt ? { end: oscalTime(model.run.endedAt) } : {}),
           'reviewed-controls': { 'control-selections': [controls.length > 0 ? { 'include-controls': controls } : { 'include-all': {} }] },
           ...(observations.length > 0 ? { observations } : {}),
           ...(findings.length > 0 ? { findings } : {}),
