@@ -18,10 +18,12 @@ export type CombinedManifest = Omit<RunManifest, 'signature' | 'counts' | 'headH
  */
 export function combineShards(shards: readonly ShardManifest[]): { ordered: ShardManifest[]; combined: CombinedManifest } {
   if (shards.length === 0) throw new TenancyAuditError('TA_USAGE', 'No run folders to merge');
+  // Whole runs of different kinds (an HTTP run and a data-layer run) combine into one assessment.
+  if (shards.length > 1 && shards.every((s) => !s.manifest.shard) && new Set(shards.map((s) => s.manifest.kind)).size === shards.length) return combineKinds(shards);
   for (const s of shards) {
     if (!s.manifest.shard) {
       throw new TenancyAuditError('TA_USAGE', `Cannot merge ${s.dir}: its manifest has no shard (it is a whole run, not a shard)`, {
-        hint: 'Pass only the shard folders of one `tenancy-audit run --shard i/n` matrix, or render a single run folder alone.',
+        hint: 'Pass only the shard folders of one `tenancy-audit run --shard i/n` matrix, one whole run of each kind (an HTTP run and a db run) to combine them into one assessment, or a single run folder alone.',
       });
     }
   }
@@ -94,4 +96,35 @@ function combinedPoliteness(list: readonly (PolitenessSummary | undefined)[]): P
   if (present.length === 0) return undefined;
   const total = (pick: (p: PolitenessSummary) => number) => present.reduce((n, p) => n + pick(p), 0);
   return { backoffs: total((p) => p.backoffs), refused: total((p) => p.refused), retried: total((p) => p.retried), waitedMs: total((p) => p.waitedMs), minRate: Math.min(...present.map((p) => p.minRate)) };
+}
+
+/**
+ * Whole runs of different kinds as one assessment: the HTTP run first, then the data-layer run; suites, mutations,
+ * operations and tenants are the union, the target names both, the time span covers both, and the configuration
+ * hash covers each run's. Each run's seed stays in its records (the manifest keeps the HTTP run's).
+ */
+function combineKinds(runs: readonly ShardManifest[]): { ordered: ShardManifest[]; combined: CombinedManifest } {
+  const ordered = [...runs].sort((a, b) => Number(a.manifest.kind === 'db') - Number(b.manifest.kind === 'db'));
+  const m0 = (ordered[0] as ShardManifest).manifest;
+  const all = ordered.map((s) => s.manifest);
+  const union = <T>(pick: (m: RunManifest) => readonly T[] | undefined, key: (t: T) => string): T[] => [...new Map(all.flatMap((m) => [...(pick(m) ?? [])]).map((t) => [key(t), t])).values()];
+  const sorted = (pick: (m: RunManifest) => string) => all.map(pick).filter((t) => !Number.isNaN(Date.parse(t))).sort((a, b) => Date.parse(a) - Date.parse(b));
+  const incomplete = all.filter((m) => !m.complete).map((m) => `${m.kind} run ${m.runId} incomplete${m.incompleteReason ? `: ${m.incompleteReason}` : ''}`);
+  const { shard: _shard, signature: _sig, counts: _c, headHash: _h, evidenceSha256: _e, exitCode: _x, sources: _s, command: _cmd, incompleteReason: _r, genesisHash: _g, previous: _p, ...rest } = m0;
+  const combined: CombinedManifest = {
+    ...rest,
+    runId: `assessment-${sha256Hex(all.map((m) => m.runId).join('\n')).slice(0, 16)}`,
+    target: Object.assign({}, ...all.map((m) => m.target)) as RunManifest['target'],
+    configHash: sha256Hex(all.map((m) => `${m.kind}:${m.configHash}`).join('\n')),
+    config: Object.fromEntries(all.map((m) => [m.kind, m.config])),
+    startedAt: sorted((m) => m.startedAt)[0] ?? m0.startedAt,
+    endedAt: sorted((m) => m.endedAt).at(-1) ?? m0.endedAt,
+    complete: incomplete.length === 0,
+    suites: union((m) => m.suites, (x) => x.id),
+    mutations: union((m) => m.mutations, (x) => x.id),
+    operations: union((m) => m.operations, (x) => x.id),
+    tenants: union((m) => m.tenants, (t) => t),
+  };
+  if (incomplete.length > 0) combined.incompleteReason = incomplete.join('; ');
+  return { ordered, combined };
 }

@@ -98,4 +98,26 @@ describe('one run, one assessment: a config database: section', () => {
     expect(broken.code, broken.out).toBe(1);
     expect(broken.out).toContain(`run ${manifests[1].runId} is missing: ${manifests[2].runId} records it as its previous run`);
   });
+
+  it('report combines a whole HTTP run and a whole db run into one verifiable assessment', async () => {
+    const config = await writeAssessmentConfig(work, 'TA_TEST_APP_DATABASE_URL');
+    const reports = path.join(work, 'kinds');
+    const env = { TA_TEST_APP_DATABASE_URL: target.appDatabaseUrl };
+    const http = await cli(['run', '--config', config, '--target', target.url, '--report-dir', reports, '--runs', '2', '--seed', '31', '--suite', 'isolation.cross-tenant'], { env });
+    expect(http.code, http.out).toBe(0);
+    const db = await cli(['db', '--database-url', target.appDatabaseUrl, '--tenant-setting', 'app.tenant_id', '--tables', 'public.projects,public.documents', '--report-dir', reports, '--seed', '31'], { env });
+    expect(db.code, db.out).toBe(0);
+    const out = path.join(work, 'combined');
+    const combined = await cli(['report', runDirOf(http.out), runDirOf(db.out), '--out', out, '--exit-code']);
+    expect(combined.code, combined.out).toBe(0);
+    const summary = JSON.parse(await fs.readFile(path.join(out, 'summary.json'), 'utf8'));
+    expect(summary.suites.map((s: { id: string; status: string }) => `${s.id}:${s.status}`)).toEqual(['isolation.cross-tenant:pass', 'db.rls-catalog:pass', 'db.rls-behaviour:pass']);
+    const manifest = JSON.parse(await fs.readFile(path.join(out, 'manifest.json'), 'utf8'));
+    expect(manifest.target).toMatchObject({ baseUrl: target.url, database: expect.stringContaining('***@') });
+    expect(manifest.sources.map((s: { runId: string }) => s.runId)).toHaveLength(2);
+    expect((await cli(['verify', out])).code).toBe(0);
+    // Two runs of the same kind are not one assessment.
+    const twice = await cli(['report', runDirOf(http.out), runDirOf(http.out), '--out', path.join(work, 'twice')]);
+    expect(twice.code).toBe(2);
+  });
 });

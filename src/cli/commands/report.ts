@@ -39,7 +39,7 @@ export function reportCommand(io: CommandIO = {}): Command {
           ...defined({ signKey: flags.signKey && resolveEnvSpec('--sign-key', flags.signKey), publicKey: flags.key && resolveEnvSpec('--key', flags.key) }),
         });
         if (result.merged) {
-          out(`merged ${folders.length} shards into ${result.dir} (${result.merged.manifest.counts.records} records, head ${result.merged.manifest.headHash})`);
+          out(`merged ${folders.length} run folders into ${result.dir} (${result.merged.manifest.counts.records} records, head ${result.merged.manifest.headHash})`);
           if (result.merged.thumbprint) out(`signed merged manifest; signer key thumbprint (RFC 7638) ${result.merged.thumbprint}`);
         }
         for (const line of formatReportSummary(result.model, c)) out(line);
