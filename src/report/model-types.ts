@@ -164,6 +164,8 @@ export interface FindingGroupView {
   controls: { soc2: readonly string[]; iso27001: readonly string[] };
   /** The command line that reproduces it: `tenancy-audit run --config … --target … --suite … --seed …`. */
   replay: string;
+  /** The curl reproduction of its first affected operation (empty for a data-layer finding). */
+  curl: string;
   /** Relative to a baseline run: `new`, `open` (still open) or empty when no baseline was given. */
   trend: '' | 'new' | 'open';
 }

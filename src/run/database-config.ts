@@ -1,5 +1,6 @@
 import type { DatabaseConfig } from '../config/database.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
+import { TenancyAuditError } from '../core/errors.ts';
 import { validateDbAuditOptions, type DbAuditOptions } from '../db/audit/index.ts';
 
 /** The db-audit options of a config's `database:` section (and a run's override of it); undefined when there is none. */
@@ -25,6 +26,12 @@ export function databaseAuditOf(config: ResolvedConfig, override: Partial<Databa
     ...(dbOnly?.length ? { only: dbOnly.filter((id) => id !== 'db') } : suites ? { only: suites } : {}),
   };
   if (audit.only?.length === 0) delete audit.only;
-  validateDbAuditOptions(audit);
+  try {
+    validateDbAuditOptions(audit);
+  } catch (error) {
+    // The checks speak in `db` flags; name the config section they came from.
+    if (error instanceof TenancyAuditError) throw new TenancyAuditError(error.code, `database: ${error.message.replace(/--database-url/g, 'url').replace(/--migrations/g, 'migrations').replace(/--app-role/g, 'appRole').replace(/--tenant-setting/g, 'tenantSetting').replace(/--tenant-column/g, 'tenantColumn').replace(/--runs/g, 'runs')}`, { hint: error.hint ?? 'Check the database: section of the config.', cause: error });
+    throw error;
+  }
   return audit;
 }

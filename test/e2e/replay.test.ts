@@ -6,7 +6,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReferenceTarget, type RunningTarget } from '../../examples/reference-target/src/index.ts';
 import { seedSampleData, writeAssessmentConfig } from '../support/assessment.ts';
+import { loadBrowser } from '../../src/report/index.ts';
 import { cli, ROOT, runDirOf } from '../support/cli.ts';
+
+const chromium = await loadBrowser();
 
 const exec = promisify(execFile);
 let leaky: RunningTarget;
@@ -75,5 +78,18 @@ describe('findings reproduce by copy and paste', () => {
     const bad = await cli(['token', '--config', config, '--tenant', 'nobody'], { env });
     expect(bad.code).toBe(2);
     expect(bad.out).toContain('not a tenant of the config');
+  });
+
+  it.runIf(!('missing' in chromium))('prints a header-override assessment in at most 8 PDF pages, listed in delivered.json', async () => {
+    const config = await writeAssessmentConfig(work, 'TA_TEST_APP_DATABASE_URL');
+    const run = await cli(['run', '--config', config, '--target', leaky.url, '--report-dir', path.join(work, 'pdf'), '--seed', '9', '--pdf'], { env, timeoutMs: 300_000 });
+    expect(run.code, run.out).toBe(1);
+    const dir = runDirOf(run.out);
+    const pdf = await fs.readFile(path.join(dir, 'report.pdf'));
+    const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)?.length ?? 0;
+    expect(pages).toBeGreaterThan(0);
+    expect(pages).toBeLessThanOrEqual(8);
+    const delivered = JSON.parse(await fs.readFile(path.join(dir, 'delivered.json'), 'utf8'));
+    expect(Object.keys(delivered.files)).toContain('report.pdf');
   });
 });

@@ -64,6 +64,11 @@ export function findingsView(
     };
   });
   const groups = groupsOf(ordered.map(({ r }) => r), idByHash, new Set(items.map((f) => f.id)), metas, redact, replayOf);
+  const byId = new Map(items.map((f) => [f.id, f]));
+  for (const g of groups) {
+    const first = g.members.map((m) => byId.get(m.findingId)).find((f) => f !== undefined);
+    g.curl = first?.steps.find((s) => s.curl)?.curl ?? '';
+  }
   return { view: { items, total: ordered.length, omitted: Math.max(0, ordered.length - items.length), groups }, idByHash };
 }
 
@@ -109,6 +114,7 @@ function groupsOf(records: readonly EvidenceRecord[], idByHash: ReadonlyMap<stri
       }),
       seed: first.seed,
       replay: replayOf(first.suite, first.seed),
+      curl: '',
       remediation: meta?.remediation ?? '',
       controls: meta?.controls ?? { soc2: [], iso27001: [] },
       trend: '',
