@@ -44,6 +44,7 @@ export function renderSarif(model: ReportModel): string {
           ...(g.path === 'db'
             ? { locations: g.operations.map((op) => ({ logicalLocations: [{ fullyQualifiedName: op, kind: 'table' }] })) }
             : { locations: g.members.map((m) => ({ physicalLocation: { artifactLocation: { uri: urlOf(g, m.findingId, m.operation) } }, message: { text: `${m.operation}: ${m.reason}` } })) }),
+          ...(g.trend ? { baselineState: g.trend === 'new' ? 'new' : 'unchanged' } : {}),
           partialFingerprints: { rootCause: uuidV5(`${g.suite}\n${g.mutation.id}\n${g.mutation.channel}`) },
           properties: { verdict: g.verdict, severity: g.severity, mutation: g.mutation.id, channel: g.mutation.channel, operations: g.operations, tenants: g.tenants, replay: g.replay, ...(g.trend ? { trend: g.trend } : {}) },
         })),
