@@ -106,4 +106,20 @@ describe('exports', () => {
     for (const token of Object.keys(states)) expect(token).toMatch(/^(\p{L}|_)(\p{L}|\p{N}|[.\-_])*$/u);
     expect(Object.keys(delivered.files)).toEqual(expect.arrayContaining(['report.sarif', 'assessment-results.oscal.json']));
   });
+
+  it('the cover carries the verdict and the sign-off block; the summary a severity chart and a suite × family heat map', async () => {
+    const root = await tempDir('ta-cover-');
+    cleanups.push(root.cleanup);
+    const run = await writeSyntheticRun(join(root.path, 'run'), {
+      records: [control('identity.mismatched'), probe('identity.mismatched'), finding('identity.mismatched', 'getInvoice', 'https://api.staging.example/v1/invoices/42')],
+    });
+    const { files } = await renderReport(run.dir, { formats: ['html'], signOff: { preparedBy: 'Ada Auditor', reviewedBy: 'Rex Reviewer', date: '2026-12-07' } });
+    const html = await readFile(files[0] as string, 'utf8');
+    const cover = html.slice(html.indexOf('<section id="cover">'), html.indexOf('<section id="summary">'));
+    expect(cover).toContain('<div class="label">FAIL</div>');
+    expect(cover).toMatch(/<table class="signoff" id="sign-off">[\s\S]*<td>Ada Auditor<\/td><td>Rex Reviewer<\/td><td>2026-12-07<\/td>/);
+    const summary = html.slice(html.indexOf('<section id="summary">'), html.indexOf('<section id="findings">'));
+    expect(summary).toMatch(/<svg class="chart" id="severity-chart"[\s\S]*?<rect x="90" y="\d+" width="\d+" height="20" fill="#4a0d0d"><title>critical: 1<\/title>/);
+    expect(summary).toMatch(/<svg class="chart" id="heat-map"[\s\S]*?<title>identity\.mismatched × mismatched: 1 failing of \d+ \(worst leak\)<\/title>/);
+  });
 });

@@ -53,7 +53,8 @@ export function heatMap(suites: readonly SuiteReport[], rows: readonly CoverageR
       if (cell.length === 0) return { x, color: '#f0f2f4', text: '', title: `${suite.id} × ${family}: not probed`, textColor: '#57606a' };
       const total = cell.reduce((n, r) => n + r.total, 0);
       const worst = cell.reduce<Verdict>((w, r) => worse(w, worse(r.worst, r.findingVerdicts.reduce<Verdict>(worse, 'pass'))), 'pass');
-      const failing = cell.reduce((n, r) => n + r.counts.leak + r.counts['fail-open'] + r.counts['soft-fail'], 0);
+      // Failing probes; a cell whose only failure is a finding record still counts it (finding records are not in `counts`).
+      const failing = cell.reduce((n, r) => n + Math.max(r.counts.leak + r.counts['fail-open'] + r.counts['soft-fail'], r.findingIds.length), 0);
       const color = VERDICT_STYLE[worst].color;
       return { x, color, text: failing > 0 ? `${failing}/${total}` : `${total}`, title: `${suite.id} × ${family}: ${failing} failing of ${total} (worst ${worst})`, textColor: worst === 'pass' || worst === 'closed-by-error' ? '#1b1f24' : '#ffffff' };
     }),
