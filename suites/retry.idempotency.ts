@@ -88,6 +88,7 @@ class ReplaySameTenant implements fc.AsyncCommand<Model, Real> {
 
 /** Another tenant replays the owner's key with the owner's body: it must never get the owner's response or resource. */
 class ReplayOtherTenant implements fc.AsyncCommand<Model, Real> {
+  readonly mutation = true;
   constructor(readonly slot: number, readonly tenant: number) {}
   check = (m: Readonly<Model>) => m.keys.has(this.slot);
   async run(m: Model, r: Real) {
@@ -115,6 +116,7 @@ class ReplayOtherTenant implements fc.AsyncCommand<Model, Real> {
 
 /** The owner's key replayed with a missing or forged identity: rejected, never served from the cache. */
 class ReplayForged implements fc.AsyncCommand<Model, Real> {
+  readonly mutation = true;
   constructor(readonly slot: number, readonly forgery: number) {}
   check = (m: Readonly<Model>) => m.keys.has(this.slot);
   async run(m: Model, r: Real) {
@@ -170,6 +172,6 @@ function sequence(world: ScenarioWorld, cmds: Iterable<fc.AsyncCommand<Model, Re
   const settings = world.config.idempotency;
   const real: Real = { world, operation: settings?.operations[0] ?? '', header: settings?.header ?? 'Idempotency-Key', scope: world.marker().slice(10) };
   const actor = mutation === 'positive-control' ? (world.tenants[0] ?? null) : null;
-  return runSequence(() => ({ model: { keys: new Map() }, real }), cmds, meta(real, mutation, title, 'cross-tenant', actor, null));
+  return runSequence(() => ({ model: { keys: new Map() }, real }), cmds, meta(real, mutation, title, 'cross-tenant', actor, null), { control: mutation === 'positive-control' });
 }
 

@@ -18,8 +18,18 @@ export function assertedValues(victim: string): AssertedValue[] {
   ];
 }
 
-/** Every channel × carrier through which `op` could carry a tenant assertion, per the config. */
+/**
+ * Every channel × carrier through which `op` could carry a tenant assertion, per the config; an operation that
+ * declares its `channels` (`body`, `body:tenantId`, or `[]`) has only those.
+ */
 export function carriersFor(space: ProbeSpace, op: OperationView): { channel: AssertionChannel; carrier: string }[] {
+  const all = configuredCarriers(space, op);
+  const declared = op.channels;
+  if (declared === undefined) return all;
+  return all.filter((c) => declared.some((d) => (d.includes(':') ? d === `${c.channel}:${c.carrier}` : d === c.channel)));
+}
+
+function configuredCarriers(space: ProbeSpace, op: OperationView): { channel: AssertionChannel; carrier: string }[] {
   const { channels } = space;
   return [
     ...channels.headers.map((carrier) => ({ channel: 'header' as const, carrier })),

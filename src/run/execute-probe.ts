@@ -42,6 +42,7 @@ export async function executeProbe(ctx: EngineContext, probe: Probe): Promise<Ca
     actor: probe.actor,
     canaries,
     outcome: exchange.outcome,
+    operation: { public: op.public, shared: op.shared, write: WRITES.has(op.kind) },
     ...(sideEffects ? { sideEffects } : {}),
   };
   return {

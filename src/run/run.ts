@@ -10,6 +10,8 @@ import type { TokenProvider } from '../identity/index.ts';
 import { suiteMeta } from '../suite/define.ts';
 import { isHttpSuite, type HttpSuiteDefinition } from '../suite/http.ts';
 import { BUILTIN_SUITES_DIR, loadSuites, selectSuites } from '../suite/load.ts';
+import { notApplicableReason } from '../judge/contract.ts';
+import { ContractLedger } from './contract-ledger.ts';
 import { auditHttp, type HttpRunState } from './http-audit.ts';
 import { httpManifestFacts } from './manifest.ts';
 import { politenessFor } from './session.ts';
@@ -100,7 +102,14 @@ export async function run(options: RunOptions): Promise<RunResult> {
 /** Everything decided before the first request: the config with overrides, seed, suites, limits, the run folder. */
 async function prepare(options: RunOptions): Promise<HttpRunState> {
   const config = withOverrides(typeof options.config === 'string' ? await loadConfig(options.config) : options.config, options);
-  const suites = await selectedHttpSuites(config, options.suites);
+  const selected = await selectedHttpSuites(config, options.suites);
+  // Suites the config declares not applicable (`scope`) are listed with their reason and never run.
+  const notApplicable = selected.flatMap((s) => {
+    const reason = notApplicableReason(s, config.scope);
+    return reason === undefined ? [] : [{ suite: s.id, reason }];
+  });
+  const suites = selected.filter((s) => !notApplicable.some((n) => n.suite === s.id));
+  const failOn = options.failOn ?? config.run.failOn;
   if (options.shard && options.seed === undefined && config.run.seed === undefined) {
     throw new TenancyAuditError('TA_USAGE', '--shard needs --seed (or run.seed in the config)', {
       hint: 'Every shard of one run must generate from the same seed so the shards can be merged.',
@@ -112,10 +121,12 @@ async function prepare(options: RunOptions): Promise<HttpRunState> {
   return {
     config,
     suites,
-    metas: suites.map(suiteMeta),
+    metas: selected.map(suiteMeta),
+    notApplicable,
+    contract: new ContractLedger(config, failOn),
     seed: options.seed ?? config.run.seed ?? crypto.randomInt(0, 2 ** 31 - 1),
     runs: options.runs ?? config.run.runs,
-    failOn: options.failOn ?? config.run.failOn,
+    failOn,
     command: options.command ?? 'tenancy-audit run',
     ...(options.shard ? { shard: options.shard } : {}),
     ...(signKey ? { signKey } : {}),

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { PATHS } from '../core/types.ts';
+import { FAIL_LEVELS } from '../core/verdict.ts';
+
+/** The target's declared contract in the config: `scope`, `accept` and `waivers` (see README "The target's contract"). */
+const reason = z.string().min(1).describe('Why: shown in the report beside the declaration.');
+const suiteSelector = z.string().min(1).describe('A suite id or its prefix (`identity`).');
+
+export const scopeSchema = z
+  .strictObject({
+    paths: z
+      .array(z.strictObject({ path: z.enum(PATHS), reason }))
+      .default([])
+      .describe('Paths this service does not have (e.g. `callback`, `retry`): suites testing only these are not applicable.'),
+    suites: z.array(z.strictObject({ id: suiteSelector, reason })).default([]).describe('Suites that do not apply to this service.'),
+  })
+  .describe('What does not exist in this service: such suites show as not applicable (declared), and controls are judged on the others.');
+
+export const acceptSchema = z
+  .strictObject({
+    suite: suiteSelector.optional(),
+    mutation: z.string().min(1).optional().describe('A mutation id (`wrong-issuer`, `claim-whitespace`); also matches ids ending in `-<id>` (`replay-key-claim-whitespace`).'),
+    channel: z.string().min(1).optional().describe('A channel kind (`body`) or `kind:carrier` (`body:tenantId`).'),
+    operation: z.string().min(1).optional(),
+    reason,
+  })
+  .describe('A deviation the service\'s contract allows: matching cells still run and are recorded, never counted as pass (a leak is never accepted).');
+
+export const waiverSchema = z
+  .strictObject({
+    suite: suiteSelector.optional(),
+    operation: z.string().min(1).optional(),
+    mutation: z.string().min(1).optional(),
+    verdict: z.enum(FAIL_LEVELS).optional(),
+    reason,
+    owner: z.string().min(1).describe('Who answers for this exception.'),
+    expires: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')
+      .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'not a calendar date')
+      .describe('Last day (UTC) the waiver applies; after it the finding counts again.'),
+  })
+  .describe('A known finding excepted until a date: kept in the evidence and the report (Exceptions), out of the exit code.');
+
