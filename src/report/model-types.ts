@@ -2,6 +2,9 @@ import type { Family, MutationInfo, OperationInfo, PathKind, RunSource, Severity
 import type { FailLevel, Verdict } from '../core/verdict.ts';
 import type { SignatureStatus } from '../evidence/verify.ts';
 import type { ControlRelationship, ControlStatus, SuiteStatus } from './controls.ts';
+import type { ContractView } from './views/contract.ts';
+
+export type { ContractRecordView, ContractView } from './views/contract.ts';
 
 export type OverallResult = 'pass' | 'warn' | 'fail' | 'inconclusive';
 
@@ -227,4 +230,6 @@ export interface ReportModel {
   integrity: IntegrityView;
   appendix: { mode: 'records' | 'summary'; tables: AppendixTable[]; threshold: number; evidenceFile: string };
   problems: string[];
+  /** The target's declared contract: suites not applicable, accepted deviations, exceptions (waivers). */
+  contract: ContractView;
 }
