@@ -36,8 +36,7 @@ export const waiverSchema = z
     owner: z.string().min(1).describe('Who answers for this exception.'),
     expires: z
       .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')
-      .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'not a calendar date')
+      .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'expected a date YYYY-MM-DD')
       .describe('Last day (UTC) the waiver applies; after it the finding counts again.'),
   })
   .describe('A known finding excepted until a date: kept in the evidence and the report (Exceptions), out of the exit code.');
