@@ -102,12 +102,14 @@ export async function run(options: RunOptions): Promise<RunResult> {
 /** Everything decided before the first request: the config with overrides, seed, suites, limits, the run folder. */
 async function prepare(options: RunOptions): Promise<HttpRunState> {
   const config = withOverrides(typeof options.config === 'string' ? await loadConfig(options.config) : options.config, options);
-  const selected = await selectedHttpSuites(config, options.suites);
-  // Suites the config declares not applicable (`scope`) are listed with their reason and never run.
-  const notApplicable = selected.flatMap((s) => {
+  const { selected, otherTargets } = await selectedHttpSuites(config, options.suites);
+  // Suites the config declares not applicable (`scope`) are listed with their reason and never run; so are suites of
+  // the data-layer target it declares not applicable, so the control matrix is judged on what applies.
+  const declared = [...selected, ...otherTargets].flatMap((s) => {
     const reason = notApplicableReason(s, config.scope);
-    return reason === undefined ? [] : [{ suite: s.id, reason }];
+    return reason === undefined ? [] : [{ suite: s, reason }];
   });
+  const notApplicable = declared.map((d) => ({ suite: d.suite.id, reason: d.reason }));
   const suites = selected.filter((s) => !notApplicable.some((n) => n.suite === s.id));
   const failOn = options.failOn ?? config.run.failOn;
   if (options.shard && options.seed === undefined && config.run.seed === undefined) {
@@ -121,7 +123,7 @@ async function prepare(options: RunOptions): Promise<HttpRunState> {
   return {
     config,
     suites,
-    metas: selected.map(suiteMeta),
+    metas: [...selected, ...declared.map((d) => d.suite).filter((s) => !selected.includes(s as HttpSuiteDefinition))].map(suiteMeta),
     notApplicable,
     contract: new ContractLedger(config, failOn),
     seed: options.seed ?? config.run.seed ?? crypto.randomInt(0, 2 ** 31 - 1),
@@ -150,10 +152,13 @@ function withOverrides(config: ResolvedConfig, options: RunOptions): ResolvedCon
   return withTransportOverrides({ ...config, target }, options);
 }
 
-async function selectedHttpSuites(config: ResolvedConfig, only: string[] | undefined): Promise<HttpSuiteDefinition[]> {
+async function selectedHttpSuites(config: ResolvedConfig, only: string[] | undefined) {
   const dirs = [BUILTIN_SUITES_DIR, ...config.suites.dirs.map((d) => path.resolve(config.dir, d))];
-  const loaded = (await loadSuites(dirs)).filter((l) => isHttpSuite(l.suite));
+  const all = await loadSuites(dirs);
+  const loaded = all.filter((l) => isHttpSuite(l.suite));
   const selected = selectSuites(loaded, { ...(only ? { only } : {}), include: config.suites.include, exclude: config.suites.exclude });
   if (selected.length === 0) throw new TenancyAuditError('TA_USAGE', 'no HTTP suite selected', { hint: 'Check --suite and suites.include/exclude.' });
-  return selected.map((l) => l.suite as HttpSuiteDefinition);
+  // Without --suite: the other target's suites, for the ones the config declares not applicable.
+  const otherTargets = only && only.length > 0 ? [] : all.filter((l) => !isHttpSuite(l.suite)).map((l) => l.suite);
+  return { selected: selected.map((l) => l.suite as HttpSuiteDefinition), otherTargets };
 }
