@@ -219,6 +219,13 @@ export const configSchema = z.strictObject({
       path: z.array(z.string().min(1)).default([]).describe('Path template variables that carry a tenant, e.g. `tenant`.'),
       cookies: z.array(z.string().min(1)).default([]),
       host: z.string().optional().describe('Host pattern with `{{tenant}}`, e.g. `{{tenant}}.staging.example.com`.'),
+      appliesTo: z
+        .record(
+          z.string().regex(/^(header|query|body|path|cookie|host)(:.+)?$/, 'a channel kind, optionally `kind:carrier`'),
+          z.array(z.enum(['list', 'read', 'create', 'update', 'delete'])).min(1),
+        )
+        .optional()
+        .describe('Channel (`body`, `body:tenantId`) → the operation kinds it exists on, e.g. `{ "body:tenantId": [create, update] }`; other kinds are not probed through it.'),
     })
     .default({ headers: [], query: [], body: [], path: [], cookies: [] }),
   fixtures: z.record(z.string(), fixtureSchema).default({}),

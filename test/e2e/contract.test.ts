@@ -74,6 +74,12 @@ describe('channels: a tenant field that exists only on writes', () => {
     expect(probed.has('search-notes')).toBe(false);
     expect(probed.has('create-note')).toBe(true);
   });
+  it('passes as well with channels.appliesTo: { body:tenantId: [create] } (the channel exists only on writes)', async () => {
+    const { result, model, records } = await audit({}, (c) => (c.channels.appliesTo = { 'body:tenantId': ['create'] }), [suite]);
+    expect(statusOf(model, suite)).toBe('pass');
+    expect(result.exitCode).toBe(0);
+    expect(records.some((r) => r.kind === 'probe' && r.operation === 'search-notes')).toBe(false);
+  });
 });
 
 describe('accept: a service that takes any non-empty tenant string as a new, empty tenant', () => {
