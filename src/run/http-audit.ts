@@ -127,6 +127,9 @@ async function auditPhases(state: HttpRunState, waits: CallbackWaits): Promise<n
       if (verdict === 'inconclusive') inconclusiveSuites++;
       emit({ type: 'suite-end', suite: suite.id, paths: suite.paths, counts: folder.tally.of(suite.id).verdicts, verdict, reason });
     }
+    for (const { suite, reason } of state.notApplicable) {
+      emit({ type: 'suite-not-applicable', suite, paths: state.metas.find((m) => m.id === suite)?.paths ?? [], reason });
+    }
     emit({ type: 'phase', name: 'teardown' });
     if (!budget.exhausted) await teardownFixtures(config, fixtures, sendAs);
     return inconclusiveSuites;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEvidence } from '../../src/evidence/index.ts';
-import { renderReport, resolveConfig, run } from '../../src/index.ts';
+import { createTerminalReporter, renderReport, resolveConfig, run } from '../../src/index.ts';
 import { contractServiceConfig, startContractService, type ServiceContract } from '../support/contract-service.ts';
 import { createIssuer, type Issuer } from '../support/identity.ts';
 
@@ -25,10 +25,11 @@ async function audit(contract: ServiceContract, declare: (config: Record<string,
     const raw = contractServiceConfig(issuer, service.url, reportDir);
     declare(raw);
     const config = await resolveConfig(raw, { dir: reportDir });
-    const result = await run({ config, seed: 7, suites });
+    let terminal = '';
+    const result = await run({ config, seed: 7, suites, onEvent: createTerminalReporter({ live: false, write: (text) => void (terminal += text) }) });
     const { records } = await readEvidence(result.dir);
     const { model } = await renderReport(result.dir, { formats: ['json', 'md'] });
-    return { result, records, model };
+    return { result, records, model, terminal };
   } finally {
     await service.stop();
   }
@@ -117,10 +118,11 @@ describe('scope: a service with no async jobs and no idempotency keys', () => {
     expect(control(model, 'ISO27001', '5.15').status).toBe('inconclusive');
   });
   it('shows those suites not applicable (declared) and the controls Effective when everything else passed', async () => {
-    const { result, model } = await audit({}, (c) => {
+    const { result, model, terminal } = await audit({}, (c) => {
       searchHasNoTenant(c);
       c.scope = scope;
     }, []);
+    expect(terminal).toMatch(/retry\.idempotency\s+retry\s+not applicable \(declared: retry: no idempotency keys\)/);
     expect(result.exitCode).toBe(0);
     for (const id of ['async.propagation', 'callback.integrity', 'retry.idempotency']) {
       const s = model.suites.find((x) => x.id === id)!;
