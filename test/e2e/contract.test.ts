@@ -98,6 +98,31 @@ describe('accept: a service that takes any non-empty tenant string as a new, emp
   });
 });
 
+describe('public and shared operations', () => {
+  const withOperation = (op: Record<string, unknown>) => (c: Record<string, any>) => {
+    c.operations.find((o: { id: string }) => o.id === 'search-notes').channels = [];
+    c.operations.push(op);
+  };
+  it('a status page answering without identity fails identity.missing unless declared public: true', async () => {
+    const status = { id: 'status', kind: 'read', method: 'GET', path: '/status' };
+    const undeclared = await audit({}, withOperation(status), ['identity.missing']);
+    expect(undeclared.result.exitCode).toBe(1);
+    expect(undeclared.records.some((r) => r.kind === 'finding' && r.operation === 'status' && r.verdict === 'fail-open')).toBe(true);
+    const declared = await audit({}, withOperation({ ...status, public: true }), ['identity.missing']);
+    expect(declared.result.exitCode).toBe(0);
+    expect(declared.records.filter((r) => r.operation === 'status' && r.kind === 'probe').every((r) => r.verdict === 'pass' && r.reason === 'public-operation')).toBe(true);
+  });
+  it('a board every tenant reads is a leak unless declared shared: true', async () => {
+    const board = { id: 'board', kind: 'list', method: 'GET', path: '/board', fixture: 'note' };
+    const undeclared = await audit({}, withOperation(board), ['identity.missing']);
+    expect(undeclared.result.exitCode).toBe(1);
+    expect(undeclared.records.some((r) => r.kind === 'control' && r.operation === 'board' && r.verdict === 'leak')).toBe(true);
+    const declared = await audit({}, withOperation({ ...board, shared: true }), ['identity.missing']);
+    expect(declared.result.exitCode).toBe(0);
+    expect(statusOf(declared.model, 'identity.missing')).toBe('pass');
+  });
+});
+
 describe('scope: a service with no async jobs and no idempotency keys', () => {
   const scope = {
     paths: [

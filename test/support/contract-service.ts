@@ -60,6 +60,8 @@ export async function startContractService(issuer: Issuer, contract: ServiceCont
     });
   });
   const handle = async (req: http.IncomingMessage, text: string): Promise<[number, unknown]> => {
+    // Public by design: the service's status, to anyone, with no tenant's data.
+    if (req.method === 'GET' && req.url === '/status') return [200, { ok: true, version: '1.2.3' }];
     const tenant = await tenantOf(req);
     if (tenant === undefined) return [401, { error: 'unauthenticated' }];
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -73,6 +75,8 @@ export async function startContractService(issuer: Issuer, contract: ServiceCont
     }
     const own = notes.filter((n) => n.tenant === tenant);
     if (req.method === 'GET' && url.pathname === '/notes') return [200, { items: own }];
+    // Shared by design: the notice board shows every tenant's notes to every tenant (reads only).
+    if (req.method === 'GET' && url.pathname === '/board') return [200, { items: notes.map((n) => ({ tenant: n.tenant, text: n.text })) }];
     // Searches name no tenant: a tenantId in the body is not part of this request (the write-only tenant field).
     if (req.method === 'POST' && url.pathname === '/notes/search') return [200, { items: own.filter((n) => n.text.includes(String(body['q'] ?? ''))) }];
     if (req.method === 'POST' && url.pathname === '/notes') {
