@@ -41,3 +41,25 @@ export const waiverSchema = z
   })
   .describe('A known finding excepted until a date: kept in the evidence and the report (Exceptions), out of the exit code.');
 
+
+const channelSelector = z.string().regex(/^(header|query|body|path|cookie|host)(:.+)?$/, 'a channel kind (header, query, body, path, cookie, host), optionally `kind:carrier`');
+
+/** What an operation declares about its contract (spread into the operation schema). */
+export const operationContract = {
+  public: z.boolean().optional().describe('Answers without identity by design: requests without or with a forged identity are judged only for foreign canaries.'),
+  shared: z.boolean().optional().describe('Legitimately readable by every tenant: cross-tenant reads are not leaks (writes still are).'),
+  channels: z
+    .array(channelSelector)
+    .optional()
+    .describe('The tenant-assertion channels this operation has (`body`, `body:tenantId`); default: every configured channel. `[]`: none.'),
+};
+
+/** `channels.appliesTo`: channel → the operation kinds it exists on. */
+export const channelAppliesTo = z
+
+        .record(
+          channelSelector,
+          z.array(z.enum(['list', 'read', 'create', 'update', 'delete'])).min(1),
+        )
+        .optional()
+        .describe('Channel (`body`, `body:tenantId`) → the operation kinds it exists on, e.g. `{ "body:tenantId": [create, update] }`; other kinds are not probed through it.');

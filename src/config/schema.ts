@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { acceptSchema, scopeSchema, waiverSchema } from './contract-schema.ts';
+import { acceptSchema, channelAppliesTo, operationContract, scopeSchema, waiverSchema } from './contract-schema.ts';
 import { FAIL_LEVELS } from '../core/verdict.ts';
 
 /**
@@ -112,12 +112,7 @@ const operationSchema = z.strictObject({
   ...requestTemplate,
   fixture: z.string().optional().describe('Fixture this operation reads or changes (its ids fill `{{id}}`).'),
   tenantScoped: z.boolean().default(true),
-  public: z.boolean().optional().describe('Answers without identity by design: requests without or with a forged identity are judged only for foreign canaries.'),
-  shared: z.boolean().optional().describe('Legitimately readable by every tenant: cross-tenant reads are not leaks (writes still are).'),
-  channels: z
-    .array(z.string().regex(/^(header|query|body|path|cookie|host)(:.+)?$/, 'a channel kind (header, query, body, path, cookie, host), optionally `kind:carrier`'))
-    .optional()
-    .describe('The tenant-assertion channels this operation has (`body`, `body:tenantId`); default: every configured channel. `[]`: none.'),
+  ...operationContract,
   verify: z.string().optional().describe('Operation id read as each tenant after an accepted write, to see where it landed.'),
 });
 
@@ -219,13 +214,7 @@ export const configSchema = z.strictObject({
       path: z.array(z.string().min(1)).default([]).describe('Path template variables that carry a tenant, e.g. `tenant`.'),
       cookies: z.array(z.string().min(1)).default([]),
       host: z.string().optional().describe('Host pattern with `{{tenant}}`, e.g. `{{tenant}}.staging.example.com`.'),
-      appliesTo: z
-        .record(
-          z.string().regex(/^(header|query|body|path|cookie|host)(:.+)?$/, 'a channel kind, optionally `kind:carrier`'),
-          z.array(z.enum(['list', 'read', 'create', 'update', 'delete'])).min(1),
-        )
-        .optional()
-        .describe('Channel (`body`, `body:tenantId`) → the operation kinds it exists on, e.g. `{ "body:tenantId": [create, update] }`; other kinds are not probed through it.'),
+      appliesTo: channelAppliesTo,
     })
     .default({ headers: [], query: [], body: [], path: [], cookies: [] }),
   fixtures: z.record(z.string(), fixtureSchema).default({}),

@@ -116,4 +116,11 @@ describe('the oracle with the contract', () => {
     expect(judgeControl(control).verdict).toBe('leak');
     expect(judgeControl({ ...control, shared: true }).verdict).toBe('pass');
   });
+  it('never passes a rejected write whose effect could not be read back', () => {
+    const write = obs(401, { error: 'no' }, { sideEffects: { landedIn: [], foreignChanged: [], unverified: 'operation create has no `verify` operation' } });
+    expect(judgeProbe(write, rules)).toMatchObject({ verdict: 'inconclusive', reason: 'write-not-read-back' });
+    expect(judgeProbe({ ...write, sideEffects: { landedIn: [], foreignChanged: [] } }, rules).verdict).toBe('pass');
+    // What was seen still counts: a write shown landing elsewhere is judged as such.
+    expect(judgeProbe({ ...write, sideEffects: { landedIn: ['globex'], foreignChanged: [], unverified: 'x' } }, rules).verdict).toBe('fail-open');
+  });
 });

@@ -7,6 +7,16 @@ import type { Judgement, JudgeRules, ProbeObservation } from './types.ts';
  * Order matters: foreign data outranks any status code, and nothing but a recognised rejection passes.
  */
 export function judgeProbe(obs: ProbeObservation, rules: JudgeRules): Judgement {
+  const judged = judgeAnswer(obs, rules);
+  // A write whose effect could not be read back may have landed whatever it answered: its rejection proves nothing.
+  const unverified = obs.sideEffects?.unverified;
+  if (judged.verdict === 'pass' && unverified !== undefined) {
+    return verdict('inconclusive', 'write-not-read-back', `${judged.detail}, but the write could not be read back: ${unverified}`, judged.seen);
+  }
+  return judged;
+}
+
+function judgeAnswer(obs: ProbeObservation, rules: JudgeRules): Judgement {
   if (obs.outcome.kind === 'failure') {
     const { kind, message } = obs.outcome.failure;
     return { verdict: 'inconclusive', reason: `transport-${kind}`, detail: message, seen: [] };

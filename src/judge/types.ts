@@ -36,7 +36,12 @@ export interface ProbeObservation {
   /** The operation's declared contract (absent: tenant-scoped, not public, not shared). */
   operation?: OperationContract;
   /** After an accepted write: tenants whose data shows the probe's marker, and whether a foreign fixture changed. */
-  sideEffects?: { landedIn: readonly string[]; foreignChanged: readonly string[] };
+  sideEffects?: {
+    landedIn: readonly string[];
+    foreignChanged: readonly string[];
+    /** Why where the write landed could not be read back (no `verify` operation, no read of the fixture): never a pass. */
+    unverified?: string;
+  };
 }
 
 export type { Judgement } from '../core/verdict.ts';

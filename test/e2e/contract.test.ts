@@ -123,6 +123,20 @@ describe('public and shared operations', () => {
   });
 });
 
+describe('every pass earned: a write that cannot be read back', () => {
+  it('is inconclusive, never a pass, when the create has no verify operation', async () => {
+    const { result, records, model } = await audit({}, (c) => {
+      c.operations.find((o: { id: string }) => o.id === 'search-notes').channels = [];
+      delete c.operations.find((o: { id: string }) => o.id === 'create-note').verify;
+    }, ['identity.missing']);
+    const creates = records.filter((r) => r.kind === 'probe' && r.operation === 'create-note');
+    expect(creates.length).toBeGreaterThan(0);
+    expect(creates.every((r) => r.verdict === 'inconclusive' && r.reason === 'write-not-read-back')).toBe(true);
+    expect(statusOf(model, 'identity.missing')).toBe('inconclusive');
+    expect(result.exitCode).toBe(3);
+  });
+});
+
 describe('scope: a service with no async jobs and no idempotency keys', () => {
   const scope = {
     paths: [
