@@ -41,7 +41,6 @@ export const waiverSchema = z
   })
   .describe('A known finding excepted until a date: kept in the evidence and the report (Exceptions), out of the exit code.');
 
-
 const channelSelector = z.string().regex(/^(header|query|body|path|cookie|host)(:.+)?$/, 'a channel kind (header, query, body, path, cookie, host), optionally `kind:carrier`');
 
 /** What an operation declares about its contract (spread into the operation schema). */
@@ -56,10 +55,6 @@ export const operationContract = {
 
 /** `channels.appliesTo`: channel → the operation kinds it exists on. */
 export const channelAppliesTo = z
-
-        .record(
-          channelSelector,
-          z.array(z.enum(['list', 'read', 'create', 'update', 'delete'])).min(1),
-        )
-        .optional()
-        .describe('Channel (`body`, `body:tenantId`) → the operation kinds it exists on, e.g. `{ "body:tenantId": [create, update] }`; other kinds are not probed through it.');
+  .record(channelSelector, z.array(z.enum(['list', 'read', 'create', 'update', 'delete'])).min(1))
+  .optional()
+  .describe('Channel (`body`, `body:tenantId`) → the operation kinds it exists on, e.g. `{ "body:tenantId": [create, update] }`; other kinds are not probed through it.');
