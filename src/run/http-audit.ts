@@ -127,6 +127,10 @@ async function auditPhases(state: HttpRunState, waits: CallbackWaits): Promise<n
       if (verdict === 'inconclusive') inconclusiveSuites++;
       emit({ type: 'suite-end', suite: suite.id, paths: suite.paths, counts: folder.tally.of(suite.id).verdicts, verdict, reason });
     }
+    for (const w of state.contract.facts([]).waivers) {
+      if (w.status === 'expired') emit({ type: 'log', line: `waivers[${w.rule}] (${w.owner}) expired on ${w.expires}: its ${w.matched} record(s) count again` });
+      if (w.status === 'stale') emit({ type: 'log', line: `waivers[${w.rule}] (${w.reason}) is stale: it matched nothing` });
+    }
     for (const { suite, reason } of state.notApplicable) {
       emit({ type: 'suite-not-applicable', suite, paths: state.metas.find((m) => m.id === suite)?.paths ?? [], reason });
     }

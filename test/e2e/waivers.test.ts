@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { readEvidence } from '../../src/evidence/index.ts';
-import { renderReport, resolveConfig, run } from '../../src/index.ts';
+import { renderReport, resolveConfig, run, type AuditEvent } from '../../src/index.ts';
 import { cli } from '../support/cli.ts';
 import { contractServiceConfig, startContractService, type RunningService } from '../support/contract-service.ts';
 import { createIssuer, type Issuer } from '../support/identity.ts';
@@ -35,10 +35,12 @@ const waiver = (expires: string, over: Record<string, unknown> = {}) => ({
 async function audit(waivers: unknown[]) {
   const raw = contractServiceConfig(issuer, service.url, reportDir);
   raw.waivers = waivers;
-  const result = await run({ config: await resolveConfig(raw, { dir: reportDir }), seed: 11, suites: ['identity.spoofed'] });
+  const logs: string[] = [];
+  const onEvent = (e: AuditEvent) => void (e.type === 'log' && logs.push(e.line));
+  const result = await run({ config: await resolveConfig(raw, { dir: reportDir }), seed: 11, suites: ['identity.spoofed'], onEvent });
   const { records } = await readEvidence(result.dir);
   const { model } = await renderReport(result.dir, { formats: ['html', 'md', 'json'] });
-  return { result, records, model, md: await fs.readFile(path.join(result.dir, 'report.md'), 'utf8') };
+  return { result, records, model, logs, md: await fs.readFile(path.join(result.dir, 'report.md'), 'utf8') };
 }
 
 describe('waivers', () => {
@@ -56,7 +58,8 @@ describe('waivers', () => {
     expect(model.suites[0]!.statusReason).toMatch(/waived/);
   });
   it('expired: the finding counts again (exit 1) and the report says the waiver expired', async () => {
-    const { result, records, model, md } = await audit([waiver('2020-01-31')]);
+    const { result, records, model, md, logs } = await audit([waiver('2020-01-31')]);
+    expect(logs.some((l) => /waivers\[0\] \(alice@example.com\) expired on 2020-01-31/.test(l))).toBe(true);
     expect(result.exitCode).toBe(1);
     expect(records.some((r) => r.kind === 'finding' && r.waiver?.status === 'expired')).toBe(true);
     expect(model.suites[0]!.status).toBe('fail');
@@ -65,7 +68,8 @@ describe('waivers', () => {
     expect(md).toContain('EXPIRED: counts again');
   });
   it('stale: a waiver that matched nothing is reported, and changes nothing', async () => {
-    const { result, model } = await audit([waiver('2999-12-31'), waiver('2999-12-31', { mutation: 'alg-none', reason: 'fixed long ago' })]);
+    const { result, model, logs } = await audit([waiver('2999-12-31'), waiver('2999-12-31', { mutation: 'alg-none', reason: 'fixed long ago' })]);
+    expect(logs).toContain('waivers[1] (fixed long ago) is stale: it matched nothing');
     expect(result.exitCode).toBe(0);
     expect(model.contract.exceptions.waivers.map((w) => w.status)).toEqual(['active', 'stale']);
     expect(model.problems.some((p) => /stale waiver\(s\) matched nothing: waivers\[1\]/.test(p))).toBe(true);
