@@ -14,6 +14,7 @@
 export { run, type RunOptions, type RunResult } from './run/run.ts';
 export { runDatabaseAudit, type DatabaseAuditOptions } from './run/database-run.ts';
 export { listSuites, type ListedSuite } from './run/list-suites.ts';
+export { explain, type Explanation } from './run/explain.ts';
 export { parseShard, type Shard } from './run/plan.ts';
 export type { AuditEvent, AuditEventHandler } from './core/events.ts';
 

@@ -6,6 +6,7 @@ import {
   defineSuite,
   forgeWebhook,
   hmacMatches,
+  legitWebhook,
   pollJob,
   renderValue,
   submitJob,
@@ -88,9 +89,15 @@ async function runScenario(world: ScenarioWorld, scenario: Scenario, control?: '
   for (const job of live) for (const d of job.callback!.deliveries()) world.note(`callback received at ${job.tenant}'s URL`, d.body.slice(0, 500));
   const completed = live.find((j) => j.callback!.deliveries().length > 0) ?? live[0];
   const webhooks: typeof judged = [];
-  if (completed) {
+  if (completed && scenario.forgeries.length > 0) {
     for (const hook of world.config.webhooks) {
-      for (const forgery of scenario.forgeries) webhooks.push(await sendForgedWebhook(world, hook, forgery, completed, meta));
+      // The legit, correctly signed webhook first: only if it is accepted and its effect shows can a rejected forgery pass.
+      const control = await sendLegitWebhook(world, hook, completed, meta);
+      if (control) webhooks.push(control);
+      for (const forgery of scenario.forgeries) {
+        const forged = await sendForgedWebhook(world, hook, forgery, completed, meta);
+        webhooks.push(control && forged.judgement.verdict === 'pass' ? { ...forged, judgement: inconclusive('webhook-control-failed', `${forged.judgement.detail}, but the legit webhook was not accepted either: ${control.judgement.detail}`) } : forged);
+      }
     }
   }
   const outcome = (seen: readonly ReceivedCallback[]) => {
@@ -144,6 +151,20 @@ function judgeDeliveries(world: ScenarioWorld, job: SubmittedJob, all: readonly 
     });
   }
   return out;
+}
+
+/** Sends the legit signed webhook about `job`; undefined when it was accepted and its effect is visible to the job's owner. */
+async function sendLegitWebhook(world: ScenarioWorld, hook: ScenarioWorld['config']['webhooks'][number], job: SubmittedJob, meta: Meta) {
+  const marker = world.marker();
+  const legit = legitWebhook(hook, { jobId: job.jobId!, owner: job.tenant, marker }, renderValue);
+  const response = await world.send({ title: `legit webhook ${hook.id} (positive control of the forged ones)`, template: hook, credential: { kind: 'none' }, tenant: job.tenant, headers: legit.headers, rawBody: legit.body });
+  const accepted = response.status !== undefined && response.status >= 200 && response.status < 300;
+  const after = accepted ? await pollJob(world, job) : undefined;
+  if (accepted && after?.response?.bodyText.includes(marker)) return undefined;
+  const why = !accepted
+    ? `the correctly signed webhook ${hook.id} got ${response.status ?? response.failure?.message} (check its path, body and secret; a \`file:\` secret with \`raw: true\` keeps its trailing newline)`
+    : `the correctly signed webhook ${hook.id} was accepted (HTTP ${response.status}) but its effect did not show on the job read back as ${job.tenant}`;
+  return { meta: meta('webhook-legit', `legit webhook ${hook.id}`, 'spoofed', null, job.tenant), judgement: inconclusive('webhook-control-failed', why) };
 }
 
 async function sendForgedWebhook(

@@ -35,8 +35,21 @@ export function toConfigIssues(error: z.ZodError, input: unknown, schema: z.ZodT
       const kinds = knownDiscriminators(schema, issue.path.slice(0, -1), String(issue.path[issue.path.length - 1]));
       return [{ path, message: `expected one of ${kinds.map((k) => JSON.stringify(k)).join(', ')}, got ${received}`, received }];
     }
+    const branch = deepestBranch(issue);
+    if (branch) {
+      // A union (e.g. `waivers`: a list or a file name) whose value went deep into one branch: report that branch's issues.
+      const nested = branch.map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
+      return toConfigIssues({ issues: nested } as unknown as z.ZodError, input, schema);
+    }
     return [{ path, message: issue.message, received }];
   });
+}
+
+/** Of a union's failed branches, the one whose issues all lie below the union's value (the branch the value's shape chose). */
+function deepestBranch(issue: z.ZodError['issues'][number]): z.ZodError['issues'] | undefined {
+  if (issue.code !== 'invalid_union' || !('errors' in issue) || !Array.isArray(issue.errors)) return undefined;
+  const deep = (issue.errors as z.ZodError['issues'][]).filter((branch) => branch.length > 0 && branch.every((i) => i.path.length > 0));
+  return deep.length === 1 ? deep[0] : undefined;
 }
 
 export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

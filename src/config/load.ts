@@ -6,6 +6,7 @@ import { configSchema, type ParsedConfig, type UserConfig } from './schema.ts';
 import { toConfigIssues } from './issues.ts';
 import { importUserModule } from './user-module.ts';
 import { crossCheck } from './cross-check.ts';
+import { inlineWaiversFile } from './waivers-file.ts';
 import { resolveSecrets, type ResolvedConfig } from './resolve.ts';
 
 export const CONFIG_FILE_NAMES = [
@@ -34,8 +35,8 @@ export async function resolveConfig(
   raw: unknown,
   options: { file?: string | undefined; dir?: string; env?: NodeJS.ProcessEnv | undefined } = {},
 ): Promise<ResolvedConfig> {
-  const parsed = validateConfig(raw, options.file);
   const dir = options.dir ?? (options.file ? path.dirname(options.file) : process.cwd());
+  const parsed = validateConfig(inlineWaiversFile(raw, dir), options.file);
   return resolveSecrets(parsed, { dir, env: options.env ?? process.env, file: options.file });
 }
 

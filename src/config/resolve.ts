@@ -4,10 +4,12 @@ import { canonicalJson, sha256Hex } from '../core/canonical.ts';
 import { ConfigError, type ConfigIssue } from '../core/errors.ts';
 import { redactedDatabaseUrl } from './database.ts';
 import { resolveTransport } from './resolve-transport.ts';
-import type { ParsedConfig } from './schema.ts';
+import type { ParsedConfig, WaiverRule } from './schema.ts';
 
 /** The validated configuration with every `env:`/`file:` secret resolved. Never print it: print `redacted`. */
-export interface ResolvedConfig extends ParsedConfig {
+export interface ResolvedConfig extends Omit<ParsedConfig, 'waivers'> {
+  /** The waivers, inline or read from the file `waivers:` named. */
+  waivers: WaiverRule[];
   file: string | undefined;
   dir: string;
   /** Every resolved secret value, for the evidence redactor. */
@@ -30,8 +32,8 @@ export function resolveSecrets(parsed: ParsedConfig, ctx: ResolveContext): Resol
   const config = structuredClone(parsed) as ParsedConfig;
   const redacted = structuredClone(parsed) as ParsedConfig;
 
-  const resolve = (value: string, at: string): string => {
-    const resolved = resolveReference(value, at, ctx, issues);
+  const resolve = (value: string, at: string, raw = false): string => {
+    const resolved = resolveReference(value, at, ctx, issues, raw);
     if (resolved !== undefined && resolved.length >= 4) secrets.push(resolved);
     return resolved ?? '';
   };
@@ -84,12 +86,12 @@ export function resolveSecrets(parsed: ParsedConfig, ctx: ResolveContext): Resol
   }
   const callbackSecrets = config.async?.callbacks?.signature?.secrets;
   for (const [tenant, ref] of Object.entries(callbackSecrets ?? {})) {
-    callbackSecrets![tenant] = resolve(ref, `async.callbacks.signature.secrets.${tenant}`);
+    callbackSecrets![tenant] = resolve(ref, `async.callbacks.signature.secrets.${tenant}`, config.async?.callbacks?.signature?.raw === true);
     redacted.async!.callbacks!.signature!.secrets[tenant] = shown(ref);
   }
   config.webhooks.forEach((hook, i) => {
     const ref = hook.signature.secret;
-    hook.signature.secret = resolve(ref, `webhooks[${i}].signature.secret`);
+    hook.signature.secret = resolve(ref, `webhooks[${i}].signature.secret`, hook.signature.raw === true);
     redacted.webhooks[i]!.signature.secret = shown(ref);
   });
   if (config.run.signKey) {
@@ -119,10 +121,17 @@ export function resolveSecrets(parsed: ParsedConfig, ctx: ResolveContext): Resol
     if (db.suiteDirs) db.suiteDirs = db.suiteDirs.map((d) => path.resolve(ctx.dir, d));
   }
   if (issues.length > 0) throw new ConfigError(issues, ctx.file);
-  return { ...config, file: ctx.file, dir: ctx.dir, secrets, redacted, hash: sha256Hex(canonicalJson(redacted)) };
+  if (typeof config.waivers === 'string') issues.push({ path: 'waivers', message: 'the waivers file was not read (load the config with loadConfig or resolveConfig)' });
+  if (issues.length > 0) throw new ConfigError(issues, ctx.file);
+  const waivers = config.waivers as WaiverRule[];
+  return { ...config, waivers, file: ctx.file, dir: ctx.dir, secrets, redacted, hash: sha256Hex(canonicalJson(redacted)) };
 }
 
-function resolveReference(value: string, at: string, ctx: ResolveContext, issues: ConfigIssue[]): string | undefined {
+/**
+ * The value of a secret reference. A `file:` secret loses one trailing newline (`\n` or `\r\n`, what editors and
+ * `echo` add) unless `raw`: an HMAC over a secret with a stray newline would make every signature wrong.
+ */
+function resolveReference(value: string, at: string, ctx: ResolveContext, issues: ConfigIssue[], raw = false): string | undefined {
   if (value.startsWith('env:')) {
     const name = value.slice(4);
     const resolved = ctx.env[name];
@@ -135,7 +144,8 @@ function resolveReference(value: string, at: string, ctx: ResolveContext, issues
   if (value.startsWith('file:')) {
     const file = path.resolve(ctx.dir, value.slice(5));
     try {
-      return fs.readFileSync(file, 'utf8');
+      const text = fs.readFileSync(file, 'utf8');
+      return raw ? text : text.replace(/\r?\n$/, '');
     } catch {
       issues.push({ path: at, message: `cannot read ${file}` });
       return undefined;

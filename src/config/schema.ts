@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { acceptSchema, channelAppliesTo, operationContract, scopeSchema, waiverSchema } from './contract-schema.ts';
 import { FAIL_LEVELS } from '../core/verdict.ts';
 import { databaseSchema } from './database.ts';
 
@@ -112,6 +113,7 @@ const operationSchema = z.strictObject({
   ...requestTemplate,
   fixture: z.string().optional().describe('Fixture this operation reads or changes (its ids fill `{{id}}`).'),
   tenantScoped: z.boolean().default(true),
+  ...operationContract,
   verify: z.string().optional().describe('Operation id read as each tenant after an accepted write, to see where it landed.'),
 });
 
@@ -124,6 +126,7 @@ const hmacSignature = z.strictObject({
   header: z.string().min(1),
   algorithm: z.enum(['sha256', 'sha512']).default('sha256'),
   prefix: z.string().default('').describe('Text before the hex digest, e.g. `sha256=`.'),
+  raw: z.boolean().optional().describe('Use `file:` secrets byte for byte (default: one trailing newline is trimmed).'),
 });
 
 const asyncSchema = z.strictObject({
@@ -212,6 +215,7 @@ export const configSchema = z.strictObject({
       path: z.array(z.string().min(1)).default([]).describe('Path template variables that carry a tenant, e.g. `tenant`.'),
       cookies: z.array(z.string().min(1)).default([]),
       host: z.string().optional().describe('Host pattern with `{{tenant}}`, e.g. `{{tenant}}.staging.example.com`.'),
+      appliesTo: channelAppliesTo,
     })
     .default({ headers: [], query: [], body: [], path: [], cookies: [] }),
   fixtures: z.record(z.string(), fixtureSchema).default({}),
@@ -228,12 +232,22 @@ export const configSchema = z.strictObject({
     .strictObject({
       statuses: z.array(z.number().int().min(100).max(599)).min(1).default([400, 401, 403, 404, 422]),
       bodyMatchers: z.array(bodyMatcher).default([]),
+      redirects: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('A regular expression over the Location header: a 3xx redirect there (a login page) is a rejection. Without it a 3xx is inconclusive.'),
     })
     .default({ statuses: [400, 401, 403, 404, 422], bodyMatchers: [] }),
   empty: z
     .array(z.strictObject({ jsonPath }))
     .default([{ jsonPath: '$' }, { jsonPath: 'items' }, { jsonPath: 'data' }, { jsonPath: 'results' }])
     .describe('Where an empty result shows: the value at the path is an empty array/object, null or "".'),
+  scope: scopeSchema.default({ paths: [], suites: [] }),
+  accept: z.array(acceptSchema).default([]),
+  waivers: z
+    .union([z.array(waiverSchema), z.string().min(1).describe('A YAML or JSON file (relative to the config) holding the list.')])
+    .default([]),
   suites: z
     .strictObject({
       dirs: z.array(z.string()).default([]).describe('Folders with user suites (files calling defineSuite).'),
@@ -271,6 +285,10 @@ export type FixtureConfig = ParsedConfig['fixtures'][string];
 export type TokensConfig = ParsedConfig['identity']['tokens'];
 export type AsyncConfig = NonNullable<ParsedConfig['async']>;
 export type WebhookConfig = ParsedConfig['webhooks'][number];
+export type AcceptRule = ParsedConfig['accept'][number];
+export type WaiverRule = z.output<typeof waiverSchema>;
+export { waiverSchema };
+export type ScopeConfig = ParsedConfig['scope'];
 
 /** The JSON Schema of a config file as a user writes it (defaults optional), for editor autocompletion; `tenancy-audit schema` prints it. */
 export function configJsonSchema(): Record<string, unknown> {

@@ -32,6 +32,8 @@ export type AuditEvent =
   /** Every 10 s of a run: how far it is and what it is waiting for (e.g. "callbacks of 3 scenarios"); printed when there is no live line. */
   | { type: 'heartbeat'; probes: number; findings: number; waitingFor?: string }
   | { type: 'suite-end'; suite: string; paths: readonly string[]; counts: Partial<Record<Verdict, number>>; verdict: Verdict; reason?: string }
+  /** A selected suite the config declares not applicable (`scope`): not run; `reason` is the declared one. */
+  | { type: 'suite-not-applicable'; suite: string; paths: readonly string[]; reason: string }
   /**
    * `hint`: what to do next when the run could not finish (e.g. the database was unreachable); `politeness`
    * (HTTP runs): how often the run backed off from a target answering 429/503.

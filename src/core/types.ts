@@ -105,10 +105,52 @@ export interface EvidenceRecord {
   detail: string;
   startedAt: string;
   durationMs: number;
+  /** The case matched the accepted deviation `accept[rule]`: recorded with its verdict, never counted as pass or fail. */
+  accepted?: { rule: number; reason: string };
+  /** The finding matched `waivers[rule]`: `active` keeps it out of the exit code; `expired` counts it again. */
+  waiver?: { rule: number; status: 'active' | 'expired'; reason: string; owner: string; expires: string };
   /** Set on records of a merged run: where the record came from (its shard run, shard index, seq and original hash). */
   origin?: RecordOrigin;
   prevHash: string;
   hash: string;
+}
+
+/** A suite declared not applicable (`scope`), with the declared reason. */
+export interface NotApplicableSuite {
+  suite: string;
+  reason: string;
+}
+
+/** One `accept` rule of the config and how many records it matched. */
+export interface AcceptedDeviationInfo {
+  rule: number;
+  suite?: string;
+  operation?: string;
+  mutation?: string;
+  channel?: string;
+  reason: string;
+  matched: number;
+}
+
+/** One waiver of the config at the end of the run: `stale` when it matched nothing. */
+export interface WaiverInfo {
+  rule: number;
+  suite?: string;
+  operation?: string;
+  mutation?: string;
+  verdict?: string;
+  reason: string;
+  owner: string;
+  expires: string;
+  matched: number;
+  status: 'active' | 'expired' | 'stale';
+}
+
+/** The target's declared contract as the run applied it (`manifest.contract`); the report reads it from there. */
+export interface ContractFacts {
+  notApplicable: NotApplicableSuite[];
+  accepted: AcceptedDeviationInfo[];
+  waivers: WaiverInfo[];
 }
 
 /** How requests reached the target (manifest and report cover); never a credential. */
@@ -226,6 +268,8 @@ export interface RunManifest {
   headHash: string;
   evidenceSha256: string;
   exitCode: number;
+  /** HTTP runs: suites declared not applicable, accepted deviations and waivers, with what each matched. */
+  contract?: ContractFacts;
   /** `--fail-on` level the run judged with (default `soft-fail`); reports use it for the overall result. */
   failOn?: FailLevel;
   /** `prevHash` of the first record when it is not the default genesis (`sha256("tenancy-audit:genesis:<runId>")`). */

@@ -10,6 +10,8 @@ export interface JudgedCase {
   steps: EvidenceStep[];
   startedAt: string;
   durationMs: number;
+  /** The case applied no mutation (e.g. a sequence of legit steps only): it tested nothing and is not recorded. */
+  untested?: boolean;
 }
 
 /** A positive control: a legit request by `tenant` with its own objects, judged. */

@@ -18,8 +18,21 @@ export function assertedValues(victim: string): AssertedValue[] {
   ];
 }
 
-/** Every channel × carrier through which `op` could carry a tenant assertion, per the config. */
+/**
+ * Every channel × carrier through which `op` could carry a tenant assertion, per the config; an operation that
+ * declares its `channels` (`body`, `body:tenantId`, or `[]`) has only those.
+ */
 export function carriersFor(space: ProbeSpace, op: OperationView): { channel: AssertionChannel; carrier: string }[] {
+  const appliesTo = Object.entries(space.channels.appliesTo ?? {});
+  const matches = (selector: string, c: { channel: string; carrier: string }) => (selector.includes(':') ? selector === `${c.channel}:${c.carrier}` : selector === c.channel);
+  // `channels.appliesTo`: a channel that exists only on some operation kinds is probed only there.
+  const all = configuredCarriers(space, op).filter((c) => appliesTo.every(([selector, kinds]) => !matches(selector, c) || kinds.includes(op.kind)));
+  const declared = op.channels;
+  if (declared === undefined) return all;
+  return all.filter((c) => declared.some((d) => matches(d, c)));
+}
+
+function configuredCarriers(space: ProbeSpace, op: OperationView): { channel: AssertionChannel; carrier: string }[] {
   const { channels } = space;
   return [
     ...channels.headers.map((carrier) => ({ channel: 'header' as const, carrier })),

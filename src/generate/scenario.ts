@@ -129,11 +129,16 @@ export interface ScenarioOutcome {
   meta: CaseMeta;
   judgement: Judgement;
   /**
+   * The scenario applied no mutation (a sequence whose attacking commands all were skipped): it tested nothing, so
+   * it is neither a pass nor evidence, and the engine does not record it (see `runSequence`).
+   */
+  untested?: boolean;
+  /**
    * Judges the scenario again from every callback received by the end of the run, without sending anything. A
    * scenario that stopped waiting for callbacks early is judged again once it has been observed for its whole
    * callback wait: a foreign callback that came after it stopped waiting is recorded then, never lost as a pass.
    */
-  rejudge?: () => Omit<ScenarioOutcome, 'rejudge'>;
+  rejudge?: () => Omit<ScenarioOutcome, 'rejudge' | 'untested'>;
 }
 
 /** A cell whose cases are stateful scenarios (e.g. `fc.commands` sequences), run through the injected world. */

@@ -24,22 +24,58 @@ export function pass(detail: string): Judgement {
   return { verdict: 'pass', reason: 'sequence-held', detail, seen: [] };
 }
 
+/** Options of {@link runSequence}. */
+export interface SequenceOptions<Model extends object, Real> {
+  /**
+   * Which commands apply a mutation (an attack the sequence judges). Default: commands with `mutation: true`.
+   * A sequence in which no such command ran tested nothing: it is never a pass.
+   */
+  isMutation?: (command: fc.AsyncCommand<Model, Real>) => boolean;
+  /** A positive control: legit steps only, no mutation required. */
+  control?: boolean;
+}
+
 /**
  * Runs a `fc.commands` sequence against a model and turns the first violated step into the scenario's
- * outcome. `meta` describes the sequence when every step held.
+ * outcome. `meta` describes the sequence when every step held. A sequence that held without running a single
+ * mutating command (its attacks were all skipped, or it had none) is `inconclusive` and `untested`: it showed
+ * nothing, so the engine records nothing for it.
  */
 export async function runSequence<Model extends object, Real>(
   setup: () => { model: Model; real: Real },
   commands: Iterable<fc.AsyncCommand<Model, Real>>,
   meta: CaseMeta,
+  options: SequenceOptions<Model, Real> = {},
 ): Promise<ScenarioOutcome> {
+  const isMutation = options.isMutation ?? ((command) => (command as { mutation?: unknown }).mutation === true);
+  // fast-check hands its own commands wrapped (`cmd` is the user's command).
+  const unwrap = (command: fc.AsyncCommand<Model, Real>) => ((command as { cmd?: fc.AsyncCommand<Model, Real> }).cmd ?? command);
+  const list = [...commands];
+  let ran = 0;
+  let mutations = 0;
+  const counted = list.map((command) => {
+    const wrapped = Object.create(command) as fc.AsyncCommand<Model, Real>;
+    wrapped.run = async (m, r) => {
+      ran++;
+      if (isMutation(unwrap(command))) mutations++;
+      return command.run.call(command, m, r);
+    };
+    return wrapped;
+  });
   try {
-    await fc.asyncModelRun(setup, commands);
+    await fc.asyncModelRun(setup, counted);
   } catch (error) {
     if (error instanceof ScenarioVerdict) return { meta: error.meta, judgement: error.judgement };
     throw error;
   }
-  return { meta, judgement: pass(`all ${[...commands].length} steps held`) };
+  if (!options.control && mutations === 0) {
+    return {
+      meta,
+      judgement: { verdict: 'inconclusive', reason: 'no-mutation-ran', detail: `none of the ${ran} step(s) that ran applied a mutation: the sequence tested nothing`, seen: [] },
+      untested: true,
+    };
+  }
+  return { meta, judgement: pass(`all ${ran} steps held, ${mutations} of them mutations`) };
 }
 
 /** The worst of several judgements (inconclusive outranks only pass); inconclusive when there are none: nothing was shown. */

@@ -18,6 +18,12 @@ export interface OperationView {
   tenantPathVars: string[];
   /** The request names an object by id (`{{id}}` or `{{fixtures.<name>.id}}`). */
   addressesObject: boolean;
+  /** The tenant-assertion channels this operation has (`body`, `body:tenantId`); undefined: every configured one. */
+  channels?: readonly string[];
+  /** Declared public (answers without identity by design). */
+  public?: boolean;
+  /** Declared shared (readable by every tenant). */
+  shared?: boolean;
 }
 
 export type { ForgeryInfo };
@@ -73,6 +79,9 @@ export function buildProbeSpace(config: ParsedConfig, forgeries: readonly Forger
       hasBody: op.body !== undefined && op.method !== 'GET' && op.method !== 'DELETE',
       tenantPathVars: config.channels.path.filter((v) => op.path.includes(`{{${v}}}`)),
       addressesObject: /\{\{(id|fixtures\.[^}]+\.id)\}\}/.test(text),
+      ...(op.channels ? { channels: op.channels } : {}),
+      ...(op.public ? { public: true } : {}),
+      ...(op.shared ? { shared: true } : {}),
     };
   });
   return { tenants, tenantPairs, operations, channels: config.channels, forgeries, config };

@@ -43,3 +43,17 @@ export function forgeWebhook(
   else if (forgery !== 'missing-signature') headers[hook.signature.header] = hmacHeader(hook.signature, hook.signature.secret, body);
   return { body, headers };
 }
+
+/**
+ * The legit inbound webhook about `jobId`: the configured body, correctly signed with the configured secret. It is
+ * the positive control of every forged one: a target that does not accept it (wrong path, wrong secret, a secret
+ * read with a stray newline) would reject forgeries for the wrong reason.
+ */
+export function legitWebhook(
+  hook: WebhookConfig,
+  parts: { jobId: string; owner: string; marker: string },
+  render: (template: unknown, vars: Record<string, string>) => unknown,
+): ForgedWebhook {
+  const body = JSON.stringify(render(hook.body ?? {}, { jobId: parts.jobId, marker: parts.marker, tenant: parts.owner }));
+  return { body, headers: { 'content-type': 'application/json', [hook.signature.header]: hmacHeader(hook.signature, hook.signature.secret, body) } };
+}

@@ -5,6 +5,8 @@ export interface LegitObservation {
   actor: string;
   canaries: Readonly<Record<string, readonly string[]>>;
   outcome: Outcome;
+  /** A read of an operation declared `shared`: other tenants' data is its contract, not a leak. */
+  shared?: boolean;
 }
 
 /**
@@ -17,7 +19,7 @@ export function judgeLegit(obs: LegitObservation): Judgement {
   }
   const { status } = obs.outcome.response;
   const seen = tenantsSeen(obs.outcome.response, obs.canaries);
-  const foreign = seen.filter((t) => t !== obs.actor);
+  const foreign = obs.shared ? [] : seen.filter((t) => t !== obs.actor);
   if (foreign.length > 0) {
     return { verdict: 'leak', reason: 'canary-foreign', detail: `the legit request of ${obs.actor} showed data of ${foreign.join(', ')} (HTTP ${status})`, seen };
   }

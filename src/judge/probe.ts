@@ -1,5 +1,5 @@
 import { tenantsSeen } from './canary.ts';
-import { isEmptyResult, isRejection } from './rejection.ts';
+import { isEmptyResult, isRejection, redirectOf } from './rejection.ts';
 import type { Judgement, JudgeRules, ProbeObservation } from './types.ts';
 
 /**
@@ -7,13 +7,25 @@ import type { Judgement, JudgeRules, ProbeObservation } from './types.ts';
  * Order matters: foreign data outranks any status code, and nothing but a recognised rejection passes.
  */
 export function judgeProbe(obs: ProbeObservation, rules: JudgeRules): Judgement {
+  const judged = judgeAnswer(obs, rules);
+  // A write whose effect could not be read back may have landed whatever it answered: its rejection proves nothing.
+  const unverified = obs.sideEffects?.unverified;
+  if (judged.verdict === 'pass' && unverified !== undefined) {
+    return verdict('inconclusive', 'write-not-read-back', `${judged.detail}, but the write could not be read back: ${unverified}`, judged.seen);
+  }
+  return judged;
+}
+
+function judgeAnswer(obs: ProbeObservation, rules: JudgeRules): Judgement {
   if (obs.outcome.kind === 'failure') {
     const { kind, message } = obs.outcome.failure;
     return { verdict: 'inconclusive', reason: `transport-${kind}`, detail: message, seen: [] };
   }
   const response = obs.outcome.response;
   const seen = tenantsSeen(response, obs.canaries);
-  const foreign = seen.filter((tenant) => tenant !== obs.actor);
+  // A shared operation's reads show every tenant's data by design: only a write there can reach another tenant.
+  const sharedRead = obs.operation?.shared === true && obs.operation.write !== true && obs.actor !== null;
+  const foreign = sharedRead ? [] : seen.filter((tenant) => tenant !== obs.actor);
 
   if (foreign.length > 0) {
     return obs.actor === null
@@ -36,6 +48,16 @@ export function judgeProbe(obs: ProbeObservation, rules: JudgeRules): Judgement 
     return verdict('inconclusive', 'rate-limited', 'the target answered 429; lower --rate or --concurrency', seen);
   }
   if (isRejection(response, rules)) return verdict('pass', 'rejected', `rejected with HTTP ${response.status}`, seen);
+  const redirect = redirectOf(response, rules);
+  if (redirect === 'rejected') return verdict('pass', 'redirected-to-login', `redirected to the configured login location (HTTP ${response.status})`, seen);
+  if (redirect === 'unjudged') {
+    return verdict(
+      'inconclusive',
+      'redirect',
+      `HTTP ${response.status} redirect is neither a rejection nor an acceptance; if it sends to a login page, set rejection.redirects to a pattern of its Location`,
+      seen,
+    );
+  }
   if (response.status >= 500) {
     return verdict('closed-by-error', 'server-error', `closed, but by a server error (HTTP ${response.status}) instead of a rejection`, seen);
   }
@@ -51,6 +73,13 @@ export function judgeProbe(obs: ProbeObservation, rules: JudgeRules): Judgement 
 }
 
 function judgeAccepted(obs: ProbeObservation, status: number, empty: boolean, seen: string[]): Judgement {
+  if (obs.operation?.public === true && obs.credential === 'invalid') {
+    // Foreign canaries and foreign writes were judged above; a public operation may answer without identity.
+    return verdict('pass', 'public-operation', `the operation is declared public: answered HTTP ${status} without identity and showed no tenant's data`, seen);
+  }
+  if (obs.operation?.shared === true && obs.operation.write !== true && obs.credential === 'legit') {
+    return verdict('pass', 'shared-operation', `the operation is declared shared (readable by every tenant): HTTP ${status} is its contract`, seen);
+  }
   if (obs.credential === 'invalid') {
     if (!empty || seen.length > 0) {
       return verdict('fail-open', 'accepted-invalid-credential', `an invalid credential was accepted and served data (HTTP ${status})`, seen);

@@ -10,6 +10,17 @@ export function isRejection(response: ResponseView, rules: JudgeRules): boolean 
   );
 }
 
+/**
+ * A 3xx answer: `rejected` when its Location matches the configured login pattern (`rejection.redirects`);
+ * otherwise `unjudged` — a redirect neither serves data nor refuses, so it proves nothing either way.
+ */
+export function redirectOf(response: ResponseView, rules: JudgeRules): 'rejected' | 'unjudged' | undefined {
+  if (response.status < 300 || response.status >= 400) return undefined;
+  const location = Object.entries(response.headers).find(([name]) => name.toLowerCase() === 'location')?.[1];
+  if (rules.redirects !== undefined && location !== undefined && new RegExp(rules.redirects).test(location)) return 'rejected';
+  return 'unjudged';
+}
+
 /** True when the response serves no data: an empty body, or an empty value at one of the configured paths. */
 export function isEmptyResult(response: ResponseView, rules: JudgeRules): boolean {
   const text = response.bodyText.trim();

@@ -11,6 +11,10 @@ export interface SuiteTally {
   /** Positive-control records with verdict `pass`, and with any other verdict. */
   controlsPassed: number;
   controlsFailed: number;
+  /** Records of accepted deviations (counted apart: never a pass, never a failure). */
+  accepted?: number;
+  /** Failing records under an active waiver (counted apart: out of the status and the exit code, listed as exceptions). */
+  waived?: number;
 }
 
 /**
@@ -32,11 +36,17 @@ export function displayRank(verdict: Verdict): number {
  * Failing verdicts win over a failed control: a canary seen across tenants is evidence on its own.
  */
 export function suiteStatus(t: SuiteTally, failOn: FailLevel): { status: SuiteStatus; reason: string } {
+  const base = recordStatus(t, failOn);
+  const notes = [t.accepted ? `${t.accepted} accepted deviation${t.accepted === 1 ? '' : 's'}` : '', t.waived ? `${t.waived} waived record${t.waived === 1 ? '' : 's'} (see Exceptions)` : ''].filter(Boolean);
+  return notes.length === 0 ? base : { ...base, reason: `${base.reason}; ${notes.join(', ')}` };
+}
+
+function recordStatus(t: SuiteTally, failOn: FailLevel): { status: SuiteStatus; reason: string } {
   const entries = Object.entries(t.verdicts) as [Verdict, number][];
   const findingEntries = Object.entries(t.findings ?? {}) as [Verdict, number][];
   const judged = entries.reduce((n, [, c]) => n + c, 0);
   const findings = findingEntries.reduce((n, [, c]) => n + c, 0);
-  if (judged + findings === 0 && t.controlsPassed + t.controlsFailed === 0) return { status: 'not-run', reason: 'no records: the suite did not run' };
+  if (judged + findings === 0 && t.controlsPassed + t.controlsFailed === 0 && !t.accepted && !t.waived) return { status: 'not-run', reason: 'no records: the suite did not run' };
   const failing = entries.filter(([v, c]) => c > 0 && isFailing(v, failOn)).sort(([a], [b]) => verdictRank(b) - verdictRank(a));
   const failingFindings = findingEntries.filter(([v, c]) => c > 0 && isFailing(v, failOn));
   if (failing.length > 0 || failingFindings.length > 0) {
@@ -61,7 +71,7 @@ function probes(n: number): string {
 
 /** An empty tally for a suite about to collect controls, probes and findings. */
 export function emptyTally(): Required<SuiteTally> {
-  return { verdicts: {}, findings: {}, controlsPassed: 0, controlsFailed: 0 };
+  return { verdicts: {}, findings: {}, controlsPassed: 0, controlsFailed: 0, accepted: 0, waived: 0 };
 }
 
 /**

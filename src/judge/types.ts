@@ -12,6 +12,15 @@ export interface JudgeRules {
   rejectBodies: readonly BodyMatcher[];
   /** JSON paths where an empty value means "no data served". */
   emptyPaths: readonly string[];
+  /** A regular expression over `Location`: a 3xx there (a login page) rejects. Without it a 3xx is inconclusive. */
+  redirects?: string | undefined;
+}
+
+/** What the config declares about the probed operation (`public`, `shared`) and whether it writes. */
+export interface OperationContract {
+  public?: boolean | undefined;
+  shared?: boolean | undefined;
+  write?: boolean | undefined;
 }
 
 /** Everything the oracle needs about one probe; built by the engine, judged without I/O. */
@@ -24,8 +33,15 @@ export interface ProbeObservation {
   /** Canary strings per tenant, planted at setup. */
   canaries: Readonly<Record<string, readonly string[]>>;
   outcome: Outcome;
+  /** The operation's declared contract (absent: tenant-scoped, not public, not shared). */
+  operation?: OperationContract;
   /** After an accepted write: tenants whose data shows the probe's marker, and whether a foreign fixture changed. */
-  sideEffects?: { landedIn: readonly string[]; foreignChanged: readonly string[] };
+  sideEffects?: {
+    landedIn: readonly string[];
+    foreignChanged: readonly string[];
+    /** Why where the write landed could not be read back (no `verify` operation, no read of the fixture): never a pass. */
+    unverified?: string;
+  };
 }
 
 export type { Judgement } from '../core/verdict.ts';

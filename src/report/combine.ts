@@ -1,5 +1,5 @@
 import { TenancyAuditError } from '../core/errors.ts';
-import type { PolitenessSummary, RunManifest } from '../core/types.ts';
+import type { ContractFacts, PolitenessSummary, RunManifest } from '../core/types.ts';
 import { sha256Hex } from '../evidence/hash.ts';
 
 /** A shard folder and its manifest. */
@@ -87,6 +87,8 @@ export function combineShards(shards: readonly ShardManifest[]): { ordered: Shar
   if (incomplete.length > 0) combined.incompleteReason = incomplete.join('; ');
   const politeness = combinedPoliteness(ordered.map((s) => s.manifest.politeness));
   if (politeness) combined.politeness = politeness;
+  const contract = combinedContract(ordered.map((s) => s.manifest.contract));
+  if (contract) combined.contract = contract;
   return { ordered, combined };
 }
 
@@ -127,4 +129,20 @@ function combineKinds(runs: readonly ShardManifest[]): { ordered: ShardManifest[
   };
   if (incomplete.length > 0) combined.incompleteReason = incomplete.join('; ');
   return { ordered, combined };
+ * Shards' declared contract: the same rules (one config), their matches added up; a waiver is stale only when no
+ * shard matched it, and expired when a shard that matched it found it expired.
+ */
+function combinedContract(list: readonly (ContractFacts | undefined)[]): ContractFacts | undefined {
+  const present = list.filter((c): c is ContractFacts => c !== undefined);
+  if (present.length === 0) return undefined;
+  const [first] = present as [ContractFacts];
+  return {
+    notApplicable: first.notApplicable,
+    accepted: first.accepted.map((rule) => ({ ...rule, matched: present.reduce((n, c) => n + (c.accepted[rule.rule]?.matched ?? 0), 0) })),
+    waivers: first.waivers.map((w) => {
+      const matches = present.map((c) => c.waivers[w.rule]).filter((x) => x !== undefined && x.matched > 0);
+      const matched = matches.reduce((n, x) => n + x!.matched, 0);
+      return { ...w, matched, status: matched === 0 ? 'stale' : matches.some((x) => x!.status === 'expired') ? 'expired' : 'active' };
+    }),
+  };
 }

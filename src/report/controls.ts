@@ -107,7 +107,7 @@ export type ControlStatus = 'effective' | 'exception' | 'inconclusive' | 'not-te
 
 /**
  * Status of a control from the outcomes of its mapped suites (pure):
- * - `not-tested`: it maps no suite, or none of them ran;
+ * - `not-tested`: it maps no suite, or none of them ran (suites declared not applicable are left out throughout);
  * - `exception`: any mapped suite failed;
  * - `effective`: every mapped suite ran and passed (closed-by-error warnings allowed) with live positive controls;
  * - `inconclusive`: otherwise (a mapped suite inconclusive or not run, none failing).
@@ -118,7 +118,8 @@ export function controlStatus(
 ): ControlStatus {
   const get = (id: string): SuiteOutcome | undefined =>
     suiteResults instanceof Map ? suiteResults.get(id) : Object.hasOwn(suiteResults, id) ? (suiteResults as Record<string, SuiteOutcome>)[id] : undefined;
-  const outcomes = [...new Set(requirement.tests)].map(get);
+  // Suites declared not applicable (`scope`) do not count: the control is judged on the suites that apply.
+  const outcomes = [...new Set(requirement.tests)].map(get).filter((o) => o?.status !== 'not-applicable');
   if (outcomes.length === 0) return 'not-tested';
   if (outcomes.some((o) => o?.status === 'fail')) return 'exception';
   if (!outcomes.some((o) => o !== undefined && o.status !== 'not-run')) return 'not-tested';

@@ -4,6 +4,9 @@ import type { SignatureStatus } from '../evidence/verify.ts';
 import type { ControlRelationship, ControlStatus, SuiteStatus } from './controls.ts';
 import type { HeatMap, SeverityChart } from './views/pictures.ts';
 import type { TrendView } from './baseline.ts';
+import type { ContractView } from './views/contract.ts';
+
+export type { ContractRecordView, ContractView } from './views/contract.ts';
 
 export type OverallResult = 'pass' | 'warn' | 'fail' | 'inconclusive';
 
@@ -289,4 +292,6 @@ export interface ReportModel {
   fixedGroups?: { title: string; suite: string; verdict: Verdict }[];
   appendix: { mode: 'records' | 'summary'; tables: AppendixTable[]; threshold: number; evidenceFile: string };
   problems: string[];
+  /** The target's declared contract: suites not applicable, accepted deviations, exceptions (waivers). */
+  contract: ContractView;
 }

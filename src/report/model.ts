@@ -10,6 +10,7 @@ import { tallyRecords } from './record-tally.ts';
 import { sum, verdictCounts } from './verdict-counts.ts';
 import { chartOf } from './views/chart.ts';
 import { frameworkView } from './views/controls.ts';
+import { contractView } from './views/contract.ts';
 import { coverageView } from './views/coverage.ts';
 import { appendixOf } from './views/evidence.ts';
 import { findingsView, positiveControlsView } from './views/findings.ts';
@@ -76,7 +77,13 @@ export function buildReportModel(
   const metas = new Map<string, SuiteMeta>((manifest?.suites ?? []).map((s) => [s.id, s]));
   const tally = tallyRecords(records, metas.keys(), failOn, limits.positiveControls, problems);
   // Suites: declared in the manifest first (their order), then any only seen in records.
-  const { suites, outcomes } = suiteReports(tally.suites, metas, failOn, problems);
+  const notApplicable = new Map((manifest?.contract?.notApplicable ?? []).map((n) => [n.suite, n.reason]));
+  const { suites, outcomes } = suiteReports(tally.suites, metas, failOn, problems, notApplicable);
+  const contract = contractView(manifest, tally.acceptedRecords, tally.waivedRecords, redact, limits.findings);
+  const expired = contract.exceptions.waivers.filter((w) => w.status === 'expired');
+  if (expired.length > 0) problems.push(`${expired.length} waiver(s) expired and count again: ${expired.map((w) => `waivers[${w.rule}] (${w.owner}, expired ${w.expires})`).join('; ')}`);
+  const stale = contract.exceptions.waivers.filter((w) => w.status === 'stale');
+  if (stale.length > 0) problems.push(`${stale.length} stale waiver(s) matched nothing: ${stale.map((w) => `waivers[${w.rule}] (${w.reason})`).join('; ')}`);
   const findings = findingsView(tally.findingRecords, tally.firstFailingProbe, metas, redact, limits, { base: replayBaseOf(manifest), seed: manifest?.seed ?? null });
   const coverage = coverageView(tally.cells, suites, manifest, tally.probedOps, findings.idByHash, redact, limits.coverageRows);
   const positiveControls = positiveControlsView(tally.controlRecords, tally.controlsTotal, tally.controlsFailed, redact, limits.positiveControls);
@@ -114,6 +121,7 @@ export function buildReportModel(
     integrity,
     appendix,
     problems,
+    contract,
   };
 }
 

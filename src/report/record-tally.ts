@@ -10,6 +10,9 @@ export interface SuiteRecordTally {
   findingVerdicts: Partial<Record<Verdict, number>>;
   controlsPassed: number;
   controlsFailed: number;
+  /** Records of accepted deviations, and records under an active waiver: counted apart from the verdicts. */
+  accepted: number;
+  waived: number;
 }
 
 /** One coverage cell (suite × operation × family × path): its judged verdicts, its findings and a record to show. */
@@ -43,6 +46,10 @@ export interface RecordTally {
   /** Verdicts of finding records. */
   findingTotals: Record<Verdict, number>;
   probedOps: Set<string>;
+  /** Records of accepted deviations (`record.accepted`). */
+  acceptedRecords: EvidenceRecord[];
+  /** Records carrying a waiver mark, active or expired (`record.waiver`). */
+  waivedRecords: EvidenceRecord[];
 }
 
 /**
@@ -59,7 +66,7 @@ export function tallyRecords(
   const tallies = new Map<string, SuiteRecordTally>();
   const tally = (suite: string): SuiteRecordTally => {
     let t = tallies.get(suite);
-    if (!t) tallies.set(suite, (t = { verdicts: {}, findingVerdicts: {}, controlsPassed: 0, controlsFailed: 0 }));
+    if (!t) tallies.set(suite, (t = { verdicts: {}, findingVerdicts: {}, controlsPassed: 0, controlsFailed: 0, accepted: 0, waived: 0 }));
     return t;
   };
   for (const id of declaredSuites) tally(id);
@@ -74,6 +81,8 @@ export function tallyRecords(
   const totalsByVerdict = emptyCounts();
   const findingTotals = emptyCounts();
   const probedOps = new Set<string>();
+  const acceptedRecords: EvidenceRecord[] = [];
+  const waivedRecords: EvidenceRecord[] = [];
 
   for (const raw of records) {
     // Defensive: a verdict outside the vocabulary never counts as judged-and-passed (readers already refuse it).
@@ -90,6 +99,16 @@ export function tallyRecords(
         controlsFailed += 1;
       }
       if (!live || t.controlsPassed <= positiveControlsLimit) controlRecords.push(r);
+      continue;
+    }
+    if (r.waiver) waivedRecords.push(r);
+    // Accepted deviations and findings under an active waiver are listed in their own sections, never counted as
+    // a pass or a failure (the run counted them the same way: see `RunTally.count`).
+    if (r.accepted || r.waiver?.status === 'active') {
+      if (r.accepted) {
+        t.accepted += 1;
+        acceptedRecords.push(r);
+      } else t.waived += 1;
       continue;
     }
     if (r.kind === 'finding') {
@@ -115,5 +134,5 @@ export function tallyRecords(
     if ((isFailing(r.verdict, failOn) || r.verdict === 'inconclusive') && (!cell.example || displayRank(r.verdict) > displayRank(cell.example.verdict))) cell.example = r;
   }
 
-  return { suites: tallies, cells, findingRecords, firstFailingProbe, controlRecords, controlsTotal, controlsFailed, all, totalsByVerdict, findingTotals, probedOps };
+  return { suites: tallies, cells, findingRecords, firstFailingProbe, controlRecords, controlsTotal, controlsFailed, all, totalsByVerdict, findingTotals, probedOps, acceptedRecords, waivedRecords };
 }

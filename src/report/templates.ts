@@ -38,6 +38,9 @@ export function createTemplateEnv(): typeof Handlebars {
 /** @internal Loads and compiles a template file (with the `styles` partial registered). */
 export async function compileTemplate(hb: typeof Handlebars, file: string): Promise<TemplateFn> {
   if (!hb.partials.styles) hb.registerPartial('styles', await readFile(`${TEMPLATES_DIR}partials/styles.css.hbs`, 'utf8'));
+  // The declared contract's sections (not applicable, accepted deviations, exceptions), one partial per format.
+  if (!hb.partials.contractHtml) hb.registerPartial('contractHtml', await readFile(`${TEMPLATES_DIR}partials/contract.html.hbs`, 'utf8'));
+  if (!hb.partials.contractMd) hb.registerPartial('contractMd', await readFile(`${TEMPLATES_DIR}partials/contract.md.hbs`, 'utf8'));
   const source = await readFile(file, 'utf8');
   return hb.compile(source, { preventIndent: true });
 }

@@ -4,6 +4,7 @@ import { startCallbackReceiver } from '../execute/callback-receiver.ts';
 import { CallbackWaits, type LateCheck } from './callback-waits.ts';
 import { lateCheck } from './record-case.ts';
 import { RunTally } from './tally.ts';
+import { ContractLedger } from './contract-ledger.ts';
 import type { HttpRunState } from './http-audit.ts';
 import type { CaseResult } from './execute-probe.ts';
 import type { Verdict } from '../core/verdict.ts';
@@ -96,6 +97,7 @@ describe('lateCheck', () => {
       seed: 7,
       budget: { requests: 3 },
       emit: (e: AuditEvent) => void events.push(e),
+      contract: new ContractLedger({ accept: [], waivers: [] }, 'soft-fail'),
       folder: { writer: { append: async (r: { kind: string; verdict: string }) => void records.push(r) }, tally, redactor: { text: (t: string) => t, value: <T>(v: T) => v } },
     } as unknown as HttpRunState;
     return { state, records, events, tally, ref: { suite, operation: 'async.callback', key: 'callback.integrity/jobs' } };

@@ -14,6 +14,8 @@ export interface CellRunOptions<T> {
   execute(value: T): Promise<CaseResult>;
   /** Identity of a value for the result cache; undefined: always execute (stateful scenarios). */
   cacheKey?: (value: T) => string | undefined;
+  /** True for a case the declared contract accepts: it never fails the property (no finding is shrunk from it). */
+  accepted?: (result: CaseResult) => boolean;
   /** Called once for every case fired, including those tried while shrinking. */
   onProbe(result: CaseResult): Promise<void>;
   /** True when the run must stop (budget, interrupt): remaining runs are skipped. */
@@ -61,7 +63,7 @@ export async function runCell<T>(cell: Cell<T>, options: CellRunOptions<T>): Pro
   };
   const failureKey = (result: CaseResult): string | undefined => {
     const { verdict, reason } = result.judgement;
-    if (verdict === 'inconclusive' || verdictRank(verdict) < options.findingRank) return undefined;
+    if (verdict === 'inconclusive' || verdictRank(verdict) < options.findingRank || options.accepted?.(result)) return undefined;
     return `${verdict}/${reason}`;
   };
 

@@ -8,7 +8,7 @@ import { executeProbe, type CaseResult } from './execute-probe.ts';
 import { executeScenario, isScenarioCell, type LateScenario } from './execute-scenario.ts';
 import type { HttpRunState } from './http-audit.ts';
 import type { PlannedCell } from './plan.ts';
-import { lateCheck, writeFinding } from './record-case.ts';
+import { appendCase, lateCheck, writeFinding } from './record-case.ts';
 import type { CallbackWaits } from './callback-waits.ts';
 
 interface CellsPhase {
@@ -41,19 +41,20 @@ async function runPlannedCell(state: HttpRunState, phase: CellsPhase, planned: P
   const ref: CellRef = { suite: planned.suite, operation: planned.cell.operation, key: planned.cell.key };
   const seed = cellSeed(state.seed, planned.cell.key);
   const block = async () => {
-    await folder.writer.append(blockedRecord(ref, seed));
-    folder.tally.count(suiteId, 'probe', 'inconclusive');
+    await appendCase(state, blockedRecord(ref, seed));
   };
   const onProbe = async (result: CaseResult) => {
-    // A generated sequence whose commands were all skipped sent nothing: it is no evidence either way.
-    if (result.steps.length === 0) return;
+    // A generated sequence whose commands were all skipped sent nothing, and one that applied no mutation tested
+    // nothing: neither is evidence either way (never a pass).
+    if (result.steps.length === 0 || result.untested) return;
     phase.registerTokens();
-    await folder.writer.append(probeRecord(result, seed));
-    folder.tally.count(suiteId, 'probe', result.judgement.verdict);
+    await appendCase(state, probeRecord(result, seed));
     emit({ type: 'probe', suite: suiteId, verdict: result.judgement.verdict, requests: budget.requests });
   };
   const findingRank = verdictRank(failOn === 'closed-by-error' ? 'closed-by-error' : 'soft-fail');
-  const common = { seed, runs: state.runs, findingRank, onProbe, stopped: () => budget.exhausted !== undefined };
+  // An accepted deviation is recorded but never shrunk into a finding: the contract allows it.
+  const accepted = (result: CaseResult) => state.contract.accepts({ ...result.meta, verdict: result.judgement.verdict, reason: result.judgement.reason });
+  const common = { seed, runs: state.runs, findingRank, onProbe, accepted, stopped: () => budget.exhausted !== undefined };
 
   // The ways this cell failed (verdict/reason), so a late re-judgement adds no second finding of the same kind.
   const findings = new Set<string>();

@@ -23,6 +23,7 @@ export function judgeRulesOf(config: ResolvedConfig): JudgeRules {
     rejectStatuses: config.rejection.statuses,
     rejectBodies: config.rejection.bodyMatchers,
     emptyPaths: config.empty.map((e) => e.jsonPath),
+    redirects: config.rejection.redirects,
   };
 }
 

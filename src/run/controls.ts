@@ -95,6 +95,7 @@ async function runControl(ctx: EngineContext, op: OperationConfig, tenant: strin
     canaries: ctx.fixtures.canaries(),
     outcome: exchange.outcome,
     expectOwnCanary: (op.kind === 'list' || op.kind === 'read') && op.fixture !== undefined,
+    ...(op.shared === true && (op.kind === 'list' || op.kind === 'read') ? { shared: true } : {}),
     ...(landedInOwn === undefined ? {} : { landedInOwn }),
   });
   // A closing control that needed a refresh shows the token the probes were sending had died: whatever they were

@@ -42,6 +42,7 @@ export async function executeProbe(ctx: EngineContext, probe: Probe): Promise<Ca
     actor: probe.actor,
     canaries,
     outcome: exchange.outcome,
+    operation: { public: op.public, shared: op.shared, write: WRITES.has(op.kind) },
     ...(sideEffects ? { sideEffects } : {}),
   };
   return {
@@ -87,7 +88,13 @@ async function readBack(ctx: EngineContext, probe: Probe, marker: string, steps:
       }
     }
   }
-  return { landedIn, foreignChanged };
+  const unverified =
+    op.kind === 'create' && !verify
+      ? `operation ${op.id} has no \`verify\` operation to read back where a create landed`
+      : (op.kind === 'update' || op.kind === 'delete') && op.fixture && !read
+        ? `no read operation of fixture ${op.fixture} to read back the addressed object`
+        : undefined;
+  return { landedIn, foreignChanged, ...(unverified ? { unverified } : {}) };
 }
 
 function fixtureId(ctx: EngineContext, fixture: string | undefined, tenant: string): string | undefined {

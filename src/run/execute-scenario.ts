@@ -36,7 +36,14 @@ export async function executeScenario<S>(
   const t0 = performance.now();
   const world = createWorld(ctx, receiver, options.waits ? { waits: options.waits, phase } : undefined);
   const outcome = phase === 'control' ? await cell.control(world) : await cell.run(world, scenario as S);
-  const result: CaseResult = { meta: outcome.meta, judgement: outcome.judgement, steps: [...world.steps], startedAt, durationMs: Math.round(performance.now() - t0) };
+  const result: CaseResult = {
+    meta: outcome.meta,
+    judgement: outcome.judgement,
+    steps: [...world.steps],
+    startedAt,
+    durationMs: Math.round(performance.now() - t0),
+    ...(outcome.untested && phase === 'scenario' ? { untested: true } : {}),
+  };
   const window = world.callbackWindow();
   const { rejudge } = outcome;
   if (rejudge && window && options.onLate) {

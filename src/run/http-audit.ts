@@ -1,6 +1,6 @@
 import type { ResolvedConfig } from '../config/resolve.ts';
 import type { AuditEventHandler } from '../core/events.ts';
-import type { RunManifest, SuiteMeta } from '../core/types.ts';
+import type { NotApplicableSuite, RunManifest, SuiteMeta } from '../core/types.ts';
 import type { FailLevel } from '../core/verdict.ts';
 import { startCallbackReceiver } from '../execute/callback-receiver.ts';
 import type { Budget } from '../execute/limits.ts';
@@ -9,6 +9,7 @@ import { buildProbeSpace } from '../generate/space.ts';
 import type { TokenProvider } from '../identity/index.ts';
 import type { HttpSuiteDefinition } from '../suite/http.ts';
 import { CallbackWaits } from './callback-waits.ts';
+import type { ContractLedger } from './contract-ledger.ts';
 import { runCells } from './cells.ts';
 import { startHeartbeat } from './heartbeat.ts';
 import { createEngineContext, legitSender } from './context.ts';
@@ -39,6 +40,10 @@ export interface HttpRunState {
   politeness: PolitenessController;
   emit: AuditEventHandler;
   folder: OpenRunFolder;
+  /** Accepted deviations and waivers: marks records as they are written, and says at the end what each matched. */
+  contract: ContractLedger;
+  /** Selected suites declared not applicable (`scope`): not run, listed with their reason. */
+  notApplicable: NotApplicableSuite[];
   /** The forgeries applicable to this configuration, for the manifest (known once credentials exist). */
   mutations: RunManifest['mutations'];
   /** Whether closing controls ran (tokens expired or were refreshed during the run). */
@@ -99,7 +104,8 @@ async function auditPhases(state: HttpRunState, waits: CallbackWaits): Promise<n
     const planned = state.shard ? shardOf(allCells, state.shard) : allCells;
     // Suites with nothing to fire on this configuration (e.g. async suites without `async`) did not run.
     const runnable = new Set(allCells.map((p) => p.suite.id));
-    state.metas = state.metas.filter((m) => runnable.has(m.id));
+    const declared = new Set(state.notApplicable.map((n) => n.suite));
+    state.metas = state.metas.filter((m) => runnable.has(m.id) || declared.has(m.id));
 
     const issued = new Set<string>();
     const registerTokens = () => session.credentials.provider.issued().forEach((t) => issued.has(t) || (issued.add(t), folder.redactor.add(t)));
@@ -125,6 +131,13 @@ async function auditPhases(state: HttpRunState, waits: CallbackWaits): Promise<n
       const { verdict, reason } = folder.tally.verdictOf(suite.id, state.failOn);
       if (verdict === 'inconclusive') inconclusiveSuites++;
       emit({ type: 'suite-end', suite: suite.id, paths: suite.paths, counts: folder.tally.of(suite.id).verdicts, verdict, reason });
+    }
+    for (const w of state.contract.facts([]).waivers) {
+      if (w.status === 'expired') emit({ type: 'log', line: `waivers[${w.rule}] (${w.owner}) expired on ${w.expires}: its ${w.matched} record(s) count again` });
+      if (w.status === 'stale') emit({ type: 'log', line: `waivers[${w.rule}] (${w.reason}) is stale: it matched nothing` });
+    }
+    for (const { suite, reason } of state.notApplicable) {
+      emit({ type: 'suite-not-applicable', suite, paths: state.metas.find((m) => m.id === suite)?.paths ?? [], reason });
     }
     emit({ type: 'phase', name: 'teardown' });
     if (!budget.exhausted) await teardownFixtures(config, fixtures, sendAs);

@@ -30,6 +30,7 @@ export function httpManifestFacts(state: HttpRunState): ManifestFacts {
     operations: config.operations.map((op: OperationConfig) => ({ id: op.id, method: op.method, path: op.path, tenantScoped: op.tenantScoped })),
     tenants: config.tenants.map((t) => t.id),
     politeness: state.politeness.stats(),
+    contract: state.contract.facts(state.notApplicable),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { UnsignedEvidenceRecord } from '../core/types.ts';
 import { verdictRank } from '../core/verdict.ts';
 import { findingRecord, probeRecord, type CellRef } from '../evidence/index.ts';
 import type { CellFinding } from './cell.ts';
@@ -6,12 +7,21 @@ import type { CaseResult } from './execute-probe.ts';
 import type { LateScenario } from './execute-scenario.ts';
 import type { HttpRunState } from './http-audit.ts';
 
+/**
+ * Writes and counts one probe or finding record, marked by the declared contract first: an accepted deviation or a
+ * finding under an active waiver is written with its mark and counted apart (never a pass, never in the exit code).
+ */
+export async function appendCase(state: HttpRunState, record: UnsignedEvidenceRecord): Promise<void> {
+  const { record: marked, apart } = state.contract.mark(record);
+  await state.folder.writer.append(marked);
+  state.folder.tally.count(record.suite, record.kind, record.verdict, apart);
+}
+
 /** Writes one shrunk finding of a cell, counts it and tells the reporters. */
 export async function writeFinding(state: HttpRunState, ref: CellRef, outcome: { seed: number; probes: number }, finding: CellFinding): Promise<void> {
   const { folder, emit } = state;
-  await folder.writer.append(findingRecord(ref, outcome, finding));
+  await appendCase(state, findingRecord(ref, outcome, finding));
   const { result } = finding;
-  folder.tally.count(ref.suite.id, 'finding', result.judgement.verdict);
   emit({
     type: 'finding',
     suite: ref.suite.id,
@@ -50,9 +60,8 @@ export function lateCheck(state: HttpRunState, ref: CellRef, cell: { seed: numbe
       if (!worse(again)) return;
       const { judgement } = again;
       const result: CaseResult = { ...again, judgement: { ...judgement, detail: `after the scenario stopped waiting: ${judgement.detail}` } };
-      const { folder, emit, budget } = state;
-      await folder.writer.append(probeRecord(result, seed));
-      folder.tally.count(ref.suite.id, 'probe', judgement.verdict);
+      const { emit, budget } = state;
+      await appendCase(state, probeRecord(result, seed));
       emit({ type: 'probe', suite: ref.suite.id, verdict: judgement.verdict, requests: budget.requests });
       // One finding per way the cell failed (verdict and reason), as for the shrunk ones.
       const key = `${judgement.verdict}/${judgement.reason}`;

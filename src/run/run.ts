@@ -10,6 +10,8 @@ import type { TokenProvider } from '../identity/index.ts';
 import { suiteMeta } from '../suite/define.ts';
 import { isHttpSuite, type HttpSuiteDefinition } from '../suite/http.ts';
 import { BUILTIN_SUITES_DIR, loadSuites, selectSuites } from '../suite/load.ts';
+import { notApplicableReason } from '../judge/contract.ts';
+import { ContractLedger } from './contract-ledger.ts';
 import { auditHttp, type HttpRunState } from './http-audit.ts';
 import { httpManifestFacts } from './manifest.ts';
 import { politenessFor } from './session.ts';
@@ -120,7 +122,16 @@ async function prepare(options: RunOptions): Promise<HttpRunState> {
   const config = withOverrides(typeof options.config === 'string' ? await loadConfig(options.config) : options.config, options);
   const database = databaseAuditOf(config, options.database, options.suites);
   if (options.previous) await previousRun('', options.previous);
-  const suites = await selectedHttpSuites(config, options.suites, database !== undefined);
+  const { selected, otherTargets } = await selectedHttpSuites(config, options.suites, database !== undefined);
+  // Suites the config declares not applicable (`scope`) are listed with their reason and never run; so are suites of
+  // the data-layer target it declares not applicable, so the control matrix is judged on what applies.
+  const declared = [...selected, ...otherTargets].flatMap((s) => {
+    const reason = notApplicableReason(s, config.scope);
+    return reason === undefined ? [] : [{ suite: s, reason }];
+  });
+  const notApplicable = declared.map((d) => ({ suite: d.suite.id, reason: d.reason }));
+  const suites = selected.filter((s) => !notApplicable.some((n) => n.suite === s.id));
+  const failOn = options.failOn ?? config.run.failOn;
   if (options.shard && options.seed === undefined && config.run.seed === undefined) {
     throw new TenancyAuditError('TA_USAGE', '--shard needs --seed (or run.seed in the config)', {
       hint: 'Every shard of one run must generate from the same seed so the shards can be merged.',
@@ -132,10 +143,12 @@ async function prepare(options: RunOptions): Promise<HttpRunState> {
   return {
     config,
     suites,
-    metas: suites.map(suiteMeta),
+    metas: [...selected, ...declared.map((d) => d.suite).filter((s) => !selected.includes(s as HttpSuiteDefinition))].map(suiteMeta),
+    notApplicable,
+    contract: new ContractLedger(config, failOn),
     seed: options.seed ?? config.run.seed ?? crypto.randomInt(0, 2 ** 31 - 1),
     runs: options.runs ?? config.run.runs,
-    failOn: options.failOn ?? config.run.failOn,
+    failOn,
     command: options.command ?? 'tenancy-audit run',
     replay: replayBase({ config: options.config, target: options.target ?? config.target.baseUrl }),
     ...(options.shard ? { shard: options.shard } : {}),
@@ -161,13 +174,16 @@ function withOverrides(config: ResolvedConfig, options: RunOptions): ResolvedCon
   return withTransportOverrides({ ...config, target }, options);
 }
 
-async function selectedHttpSuites(config: ResolvedConfig, only: string[] | undefined, withDatabase: boolean): Promise<HttpSuiteDefinition[]> {
+async function selectedHttpSuites(config: ResolvedConfig, only: string[] | undefined, withDatabase: boolean) {
   const dirs = [BUILTIN_SUITES_DIR, ...config.suites.dirs.map((d) => path.resolve(config.dir, d))];
-  const loaded = (await loadSuites(dirs)).filter((l) => isHttpSuite(l.suite));
+  const all = await loadSuites(dirs);
+  const loaded = all.filter((l) => isHttpSuite(l.suite));
   const selected = selectSuites(loaded, { ...(only ? { only } : {}), include: config.suites.include, exclude: config.suites.exclude });
-  if (selected.length === 0 && withDatabase && only?.some((id) => id === 'db' || id.startsWith('db.'))) return [];
+  if (selected.length === 0 && withDatabase && only?.some((id) => id === 'db' || id.startsWith('db.'))) return { selected: [], otherTargets: [] };
   if (selected.length === 0) throw new TenancyAuditError('TA_USAGE', 'no HTTP suite selected', { hint: 'Check --suite and suites.include/exclude.' });
-  return selected.map((l) => l.suite as HttpSuiteDefinition);
+  // Without --suite: the other target's suites, for the ones the config declares not applicable.
+  const otherTargets = only && only.length > 0 ? [] : all.filter((l) => !isHttpSuite(l.suite)).map((l) => l.suite);
+  return { selected: selected.map((l) => l.suite as HttpSuiteDefinition), otherTargets };
 }
 
 /** The command that replays a finding of this run, without its suite and seed (each finding adds its own). */

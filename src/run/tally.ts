@@ -19,9 +19,16 @@ export class RunTally {
     return this.#worst;
   }
 
-  /** Counts one record of `kind` with `verdict` for `suiteId`. */
-  count(suiteId: string, kind: EvidenceKind, verdict: Verdict): void {
+  /**
+   * Counts one record of `kind` with `verdict` for `suiteId`. An accepted deviation, or a finding under an active
+   * waiver (`apart`), is counted apart: it neither passes nor fails the suite, and never reaches the exit code.
+   */
+  count(suiteId: string, kind: EvidenceKind, verdict: Verdict, apart?: 'accepted' | 'waived'): void {
     const tally = this.of(suiteId);
+    if (apart) {
+      tally[apart]++;
+      return;
+    }
     if (kind === 'control') {
       if (verdict === 'pass') tally.controlsPassed++;
       else tally.controlsFailed++;

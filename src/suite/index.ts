@@ -20,8 +20,8 @@ export {
 export { ASSERTION_CHANNELS, describeProbe, type Probe, type Assertion, type CredentialSpec } from '../generate/probe.ts';
 export type { ProbeCell, ProbeSpace, OperationView, ForgeryInfo, CaseMeta, Cell } from '../generate/space.ts';
 export type { ScenarioCell, ScenarioWorld, ScenarioOutcome, ScenarioRequest, WorldResponse, WorldObservation, ReceivedCallback, WorldCallbackEndpoint, CallbackWait, CallbackWaitResult } from '../generate/scenario.ts';
-export { runSequence, requireVerdict, ScenarioVerdict, pass, worstOf } from '../generate/sequence.ts';
-export { forgeWebhook, hmacHeader, hmacMatches, WEBHOOK_FORGERIES, type WebhookForgery } from '../generate/webhooks.ts';
+export { runSequence, requireVerdict, ScenarioVerdict, pass, worstOf, type SequenceOptions } from '../generate/sequence.ts';
+export { forgeWebhook, legitWebhook, hmacHeader, hmacMatches, WEBHOOK_FORGERIES, type WebhookForgery } from '../generate/webhooks.ts';
 export { submitJob, pollJob, callbacksOf, callbackNamesJob, type SubmittedJob, type PolledJob } from '../generate/jobs.ts';
 export { renderValue } from '../execute/template.ts';
 export { judgeProbe, judgeControl } from '../judge/index.ts';

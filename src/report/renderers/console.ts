@@ -8,7 +8,7 @@ export function formatReportSummary(model: ReportModel, c: ChalkInstance): strin
   const paint = { pass: c.green.bold, warn: c.yellow.bold, fail: c.red.bold, inconclusive: c.gray.bold }[model.overall.result];
   const lines = [`${paint(model.overall.label)} ${model.overall.headline}`];
   for (const s of model.suites) {
-    const mark = { pass: c.green('✓'), warn: c.yellow('!'), fail: c.red('✗'), inconclusive: c.gray('?'), 'not-run': c.gray('-') }[s.status];
+    const mark = { pass: c.green('✓'), warn: c.yellow('!'), fail: c.red('✗'), inconclusive: c.gray('?'), 'not-run': c.gray('-'), 'not-applicable': c.gray('n/a') }[s.status];
     lines.push(`  ${mark} ${s.id.padEnd(26)} ${s.status.padEnd(12)} ${c.dim(s.statusReason)}`);
   }
   for (const f of model.frameworks) {

@@ -49,6 +49,11 @@ export function renderSummaryJson(model: ReportModel): string {
       verifyCommand: model.integrity.verifyCommand,
     },
     problems: model.problems,
+    contract: {
+      notApplicable: model.contract.notApplicable,
+      accepted: model.contract.accepted.rules,
+      waivers: model.contract.exceptions.waivers.map(({ statusLabel: _label, ...w }) => w),
+    },
   };
   return `${JSON.stringify(summary, null, 2)}\n`;
 }

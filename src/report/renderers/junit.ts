@@ -30,10 +30,11 @@ export function renderJunit(model: ReportModel): string {
     if (cases.length === 0) cases.push(emptySuiteCase(suite));
     const f = cases.filter((c) => c.kind === 'failure').length;
     const e = cases.filter((c) => c.kind === 'error').length;
+    const skipped = cases.filter((c) => c.kind === 'skipped').length;
     tests += cases.length;
     failures += f;
     errors += e;
-    return `  <testsuite name="${x(suite.id)}" tests="${cases.length}" failures="${f}" errors="${e}" skipped="0">\n    <properties>\n      <property name="status" value="${x(suite.status)}"/>\n      <property name="severity" value="${x(suite.severity)}"/>\n      <property name="positive-controls" value="${suite.positiveControls.passed} live, ${suite.positiveControls.failed} failed"/>\n    </properties>\n${cases.map((c) => c.xml).join('\n')}\n  </testsuite>`;
+    return `  <testsuite name="${x(suite.id)}" tests="${cases.length}" failures="${f}" errors="${e}" skipped="${skipped}">\n    <properties>\n      <property name="status" value="${x(suite.status)}"/>\n      <property name="severity" value="${x(suite.severity)}"/>\n      <property name="positive-controls" value="${suite.positiveControls.passed} live, ${suite.positiveControls.failed} failed"/>\n    </properties>\n${cases.map((c) => c.xml).join('\n')}\n  </testsuite>`;
   });
   const props = [
     ['run', model.run.runId],
@@ -54,7 +55,7 @@ export function renderJunit(model: ReportModel): string {
 }
 
 interface Case {
-  kind: 'pass' | 'failure' | 'error';
+  kind: 'pass' | 'failure' | 'error' | 'skipped';
   xml: string;
 }
 
@@ -85,6 +86,9 @@ function testcase(suite: SuiteReport, row: CoverageRow, findings: ReadonlyMap<st
 }
 
 function emptySuiteCase(suite: SuiteReport): Case {
+  if (suite.status === 'not-applicable') {
+    return { kind: 'skipped', xml: `    <testcase classname="${x(suite.id)}" name="(suite)">\n      <skipped message="${x(suite.statusReason)}"/>\n    </testcase>` };
+  }
   const why = suite.status === 'not-run' ? 'the suite did not run' : suite.statusReason;
   return {
     kind: 'error',

@@ -64,6 +64,7 @@ export function createTerminalReporter(options: { live: boolean; write?: (text: 
   let lastDraw = 0;
   const suiteRows: { suite: string; paths: readonly string[]; verdict: Verdict; counts: Partial<Record<Verdict, number>>; reason?: string }[] = [];
   const findings: FindingEvent[] = [];
+  const notApplicableRows: { suite: string; paths: readonly string[]; reason: string }[] = [];
   let dir = '';
 
   const progress = (requests: number) => {
@@ -113,6 +114,9 @@ export function createTerminalReporter(options: { live: boolean; write?: (text: 
         // On a TTY the live line shows progress already; under CI this line says the run is alive and what it waits for.
         if (!options.live) line(chalk.dim(`  … ${event.probes} probes, ${event.findings} finding${event.findings === 1 ? '' : 's'} so far${event.waitingFor ? `; waiting for ${event.waitingFor}` : ''}`));
         break;
+      case 'suite-not-applicable':
+        notApplicableRows.push(event);
+        break;
       case 'suite-end':
         suiteRows.push({ suite: event.suite, paths: event.paths, verdict: event.verdict, counts: event.counts, ...(event.reason ? { reason: event.reason } : {}) });
         break;
@@ -120,7 +124,7 @@ export function createTerminalReporter(options: { live: boolean; write?: (text: 
         clear();
         printGroups(line, findings, dir);
         line('');
-        const width = Math.max(...suiteRows.map((r) => r.suite.length), 5);
+        const width = Math.max(...suiteRows.map((r) => r.suite.length), ...notApplicableRows.map((r) => r.suite.length), 5);
         line(chalk.bold(`${'suite'.padEnd(width)}  ${'paths'.padEnd(14)}  verdict          probes by verdict`));
         for (const row of suiteRows) {
           const detail = (Object.entries(row.counts) as [Verdict, number][]).map(([v, n]) => `${v} ${n}`).join(', ') || 'no probes';
@@ -128,6 +132,7 @@ export function createTerminalReporter(options: { live: boolean; write?: (text: 
           line(`${row.suite.padEnd(width)}  ${paths}  ${paint(row.verdict).padEnd(16 + (paint(row.verdict).length - row.verdict.length))} ${detail}`);
           if (row.reason && row.verdict !== 'pass') line(chalk.dim(`${' '.repeat(width + 2)}${row.reason}`));
         }
+        for (const row of notApplicableRows) line(chalk.dim(`${row.suite.padEnd(width)}  ${row.paths.join(',').padEnd(14)}  not applicable (declared: ${row.reason})`));
         if (event.politeness && event.politeness.refused > 0) line(chalk.yellow(politenessLine(event.politeness)));
         if (!event.complete) line(chalk.yellow(`run incomplete: ${event.incompleteReason ?? 'stopped early'}`));
         if (event.hint) line(chalk.dim(`hint: ${event.hint}`));

@@ -21,11 +21,13 @@ export function frameworkView(loaded: LoadedCatalogue, suites: readonly SuiteRep
       return { id, status: outcomes.get(id)?.status ?? ('not-run' as const), judged: s?.judged ?? 0 };
     });
     const notRun = mapped.filter((m) => m.status === 'not-run').map((m) => m.id);
+    const declared = mapped.filter((m) => m.status === 'not-applicable').map((m) => m.id);
+    const declaredNote = declared.length > 0 ? ` (not applicable, declared: ${declared.join(', ')})` : '';
     const reason =
       status === 'not-tested'
         ? tests.length === 0
           ? 'no suite evidences this control'
-          : 'none of the mapped suites ran'
+          : `none of the mapped suites ran${declaredNote}`
         : status === 'exception'
           ? `failing: ${mapped.filter((m) => m.status === 'fail').map((m) => m.id).join(', ')}`
           : status === 'inconclusive'
@@ -33,7 +35,7 @@ export function frameworkView(loaded: LoadedCatalogue, suites: readonly SuiteRep
                 ...mapped.filter((m) => m.status === 'inconclusive').map((m) => `${m.id} inconclusive`),
                 ...(notRun.length > 0 ? [`not run: ${notRun.join(', ')}`] : []),
               ].join('; ')
-            : `all ${tests.length} mapped suites passed with live positive controls`;
+            : `all ${tests.length - declared.length} applicable mapped suites passed with live positive controls${declaredNote}`;
     return {
       id: req.id,
       name: req.name,

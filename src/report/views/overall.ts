@@ -9,12 +9,14 @@ import type { IntegrityView, OverallResult, ReportModel, SuiteReport } from '../
  * then `warn`, then `pass`.
  */
 export function overallOf(
-  suites: readonly SuiteReport[],
+  allSuites: readonly SuiteReport[],
   verdictTotals: readonly Record<Verdict, number>[],
   failOn: FailLevel,
   m: Partial<RunManifest> | null,
   integrity: IntegrityView,
 ): ReportModel['overall'] {
+  // Suites declared not applicable are listed, but neither pass nor hold up the result.
+  const suites = allSuites.filter((s) => s.status !== 'not-applicable');
   const failed = suites.filter((s) => s.status === 'fail');
   const unsure = suites.filter((s) => s.status === 'inconclusive' || s.status === 'not-run');
   const warned = suites.filter((s) => s.status === 'warn');

@@ -20,13 +20,16 @@ export function suiteReports(
   metas: ReadonlyMap<string, SuiteMeta>,
   failOn: FailLevel,
   problems: string[],
+  notApplicable: ReadonlyMap<string, string> = new Map(),
 ): { suites: SuiteReport[]; outcomes: Map<string, SuiteOutcome> } {
   const suites: SuiteReport[] = [];
   const outcomes = new Map<string, SuiteOutcome>();
   for (const [id, t] of tallies) {
     const meta = metas.get(id);
     if (!meta) problems.push(`records name suite ${id}, which the manifest does not declare`);
-    const { status, reason } = suiteStatus({ ...t, findings: t.findingVerdicts }, failOn);
+    const declaredReason = notApplicable.get(id);
+    const { status, reason } =
+      declaredReason !== undefined ? { status: 'not-applicable' as const, reason: `not applicable (declared: ${declaredReason})` } : suiteStatus({ ...t, findings: t.findingVerdicts }, failOn);
     const controlsLive = t.controlsPassed > 0 && t.controlsFailed === 0;
     outcomes.set(id, { status, controlsLive });
     suites.push({
