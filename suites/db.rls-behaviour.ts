@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { defineSuite } from 'tenancy-audit/suite';
-import { collectFingerprints, gateOnControl, judgeControl, judgeIsolation, judgeNoContext, judgeWrite, type DbSuiteContext, type DbSuiteDefinition, type Judgement, type WriteKind, type ObservedRow, type ReadObservation, type ReadTarget, type WriteObservation, type DbRule, type TableFacts } from 'tenancy-audit/db';
+import { collectFingerprints, gateOnControl, judgeControl, judgeTenantless, wildcardValue, judgeIsolation, judgeNoContext, judgeWrite, type DbSuiteContext, type DbSuiteDefinition, type Judgement, type WriteKind, type ObservedRow, type ReadObservation, type ReadTarget, type WriteObservation, type DbRule, type TableFacts } from 'tenancy-audit/db';
 
 /** One generated probe plan: who acts, whose rows are the victim, a random stranger, and the order targets are probed in. */
 export interface ProbePlan {
@@ -95,6 +95,13 @@ const BEHAVIOUR_RULES = [
     failVerdict: 'leak',
     severity: 'critical',
     description: 'A DELETE of B\'s row (control: it deletes 1 row as B) must affect 0 rows or error as A. Any row deleted → leak.',
+  },
+  {
+    id: 'write-null-tenant',
+    title: 'A row written with a NULL (or wildcard) tenant is not visible to another tenant',
+    failVerdict: 'leak',
+    severity: 'critical',
+    description: 'As tenant A, insert a row with the tenant column NULL (and a wildcard-looking value: *, the nil uuid, 0), and set the tenant of A\'s own row to NULL; then, in the same rolled-back transaction, read as tenant B. Refused, or invisible to B while B reads its own rows → pass; B sees the row → leak (a predicate such as OR tenant_id IS NULL shares it with every tenant).',
   },
 ] as const satisfies readonly DbRule[];
 
@@ -220,7 +227,7 @@ export default defineSuite({
     for (const [mode, rule] of [['unset', 'no-context'], ['empty', 'empty-context']] as const) {
       for (const target of io.targets) {
         const obs = mode === 'unset' ? unset.get(target)! : await io.readEmpty(target);
-        const facts = { readsWithContext: readsWork(target), rowsKnown: tenantsWithRows(target.tenantTables).size > 0 };
+        const facts = { readsWithContext: readsWork(target), rowsKnown: tenantsWithRows(target.tenantTables).size > 0, emptyIsClosed: ctx.snapshot.missingContext === 'empty' };
         await record(rule, target.name, gateOnControl(judgeNoContext(obs, facts), controlLive(target)), obs, { actor: null });
       }
     }
@@ -258,6 +265,14 @@ export default defineSuite({
           else if (kind === 'update-move') obs = await io.updateMove(table, actor, victim, mine[0]);
           else obs = await io.deleteForeign(table, actor, victim, theirs[0]);
           await record(rule, table.qualified, gateOnControl(judgeWrite(kind, obs), controlLive(target)), obs, { actor, victim, replayPath });
+        }
+        if (i > 0) continue;
+        // Tenantless rows: once per table (first plan), NULL by insert and by update, and a wildcard-looking value.
+        const wildcard = wildcardValue(table.columns.find((c) => c.name === table.tenantColumn));
+        const probes: ['insert' | 'update', string | null][] = [['insert', null], ['update', null], ...(wildcard === null ? [] : [['insert', wildcard] as ['insert', string]])];
+        for (const [mode, value] of probes) {
+          const obs = await io.writeTenantless(table, mode, value, actor, victim, mine[0]);
+          await record('write-null-tenant', table.qualified, gateOnControl(judgeTenantless(obs), controlLive(target)), obs, { actor, victim, replayPath });
         }
       }
     }

@@ -1,5 +1,5 @@
 import { defineSuite } from 'tenancy-audit/suite';
-import { catalogRead, definerFunction, policyCheckPinned, policyCommandCoverage, policyMissingOk, policyTenantKey, rlsEnabled, rlsForced, roleAttributes, roleOwnsTable, settingDefault, viewBypass, type DbSuiteContext, type DbSuiteDefinition, type CatalogCheck } from 'tenancy-audit/db';
+import { catalogRead, definerFunction, policyCheckPinned, policyCommandCoverage, policyMissingOk, policyNullTenant, policyTenantKey, rlsEnabled, rlsForced, roleAttributes, roleOwnsTable, settingDefault, viewBypass, type DbSuiteContext, type DbSuiteDefinition, type CatalogCheck } from 'tenancy-audit/db';
 
 /** The catalog checks, in the order their records appear. Each declares its rules and is a pure function of the snapshot. */
 export const CATALOG_CHECKS: readonly CatalogCheck[] = [
@@ -13,6 +13,7 @@ export const CATALOG_CHECKS: readonly CatalogCheck[] = [
   policyTenantKey,
   policyCheckPinned,
   policyMissingOk,
+  policyNullTenant,
   viewBypass,
   definerFunction,
 ];

@@ -1,12 +1,19 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveEnvSpec } from '../../core/env-spec.ts';
 import { FAIL_LEVELS, type FailLevel } from '../../core/verdict.ts';
 import { api, consoleReporter, streams, type CommandIO } from '../io.ts';
 import { defined, int, list, redactedArgv } from '../shared.ts';
 
 interface DbFlags {
-  config?: string; databaseUrl?: string; migrations?: string; appRole?: string; tenantSetting?: string; tenantColumn?: string; tables?: string;
+  config?: string; databaseUrl?: string; migrations?: string; appRole?: string; tenantSetting?: string; context?: Record<string, string>; role?: string; preset?: 'supabase' | 'postgrest'; tenantColumn?: string; tables?: string;
   tenants?: string; suite?: string[]; suitesDir?: string[]; seed?: number; runs?: number; reportDir?: string; failOn?: FailLevel; signKey?: string; format: string; system?: string; environment?: string;
+}
+
+/** Collects repeatable `--context name=template` flags into a map (the template may contain `=`). */
+function contextEntry(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const i = value.indexOf('=');
+  if (i <= 0) throw new InvalidArgumentError(`--context takes name=template, e.g. 'app.tenant_id={tenant}' (got "${value}")`);
+  return { ...previous, [value.slice(0, i).trim()]: value.slice(i + 1) };
 }
 
 /** `tenancy-audit db`: flags → {@link runDatabaseAudit}, then the reports rendered from the run folder. */
@@ -18,6 +25,9 @@ export function dbCommand(io: CommandIO = {}): Command {
     .option('--migrations <dir>', 'build a disposable database from these *.sql files (name order) and audit it')
     .option('--app-role <role>', 'role to audit (required with --migrations; SET ROLE when it differs from the URL role)')
     .option('--tenant-setting <name>', 'setting the application sets per transaction, e.g. app.tenant_id')
+    .option('--context <name=template>', "tenant context set per transaction, repeatable: 'app.tenant_id={tenant}', 'request.jwt.claims={\"tenant_id\":\"{tenant}\",\"sub\":\"{principal}\"}'", contextEntry)
+    .option('--role <role>', 'SET LOCAL ROLE to this role in every transaction (the role the platform switches to, e.g. authenticated); it is the audited role')
+    .addOption(new Option('--preset <platform>', 'fill in --context and --role for a platform (request.jwt.claims, role authenticated)').choices(['supabase', 'postgrest']))
     .option('--tenant-column <name>', 'column that marks tenant tables (default tenant_id)')
     .option('--tables <list>', 'tenant tables listed explicitly, comma-separated (schema.table)')
     .option('--tenants <list>', 'tenant values with rows to protect, comma-separated (default: discovered)')

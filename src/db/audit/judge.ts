@@ -89,6 +89,8 @@ export interface NoContextFacts {
   readsWithContext: boolean;
   /** Rows are known to exist in what the target reads (seen under some tenant). */
   rowsKnown: boolean;
+  /** On this platform a request without tenant context is meant to see nothing (PostgREST/Supabase claims read with missing_ok). */
+  emptyIsClosed?: boolean;
 }
 
 /** Without tenant context (unset on a fresh session, or reset to ''), a read must error. */
@@ -115,6 +117,9 @@ export function judgeNoContext(obs: ReadObservation, facts: NoContextFacts): Jud
   }
   if (!facts.rowsKnown) {
     return { verdict: 'inconclusive', reason: 'empty-unknown', detail: `reading ${name} ${how} returned 0 rows without error, but no rows are known to exist there, so an empty table cannot be told from a silent empty scope` };
+  }
+  if (facts.emptyIsClosed) {
+    return { verdict: 'pass', reason: 'empty-without-context-platform', detail: `reading ${name} ${how} returned 0 rows (rows exist): on this platform a request without claims sees nothing${preset}` };
   }
   return { verdict: 'soft-fail', reason: 'empty-without-context', detail: `reading ${name} ${how} returned 0 rows without error (rows exist): missing context becomes a silent empty result instead of an error${preset}` };
 }

@@ -1,15 +1,20 @@
 import type { EvidenceStep } from '../../core/types.ts';
 import type { DbBehaviourIO, KnownTenant } from './context.ts';
-import type { ReadObservation, ReadTarget, WriteObservation } from './observations.ts';
+import type { ObservedRow, ReadObservation, ReadTarget, WriteObservation } from './observations.ts';
+import { probeTenantless } from './probes-tenantless.ts';
 import { planInsertFromTemplate } from './rows.ts';
 import { insertSql, type SeedReport } from './seed.ts';
 import { AuditSession, type StatementOutcome, type TenantContext, type TransactionResult } from './session.ts';
 import { quoteIdent } from './sql-text.ts';
+import type { ContextSetting } from './tenant-context.ts';
 import { readTargets } from './targets.ts';
 import { tenantArbitrary, tenantValueType } from './tenants.ts';
 import type { CatalogSnapshot, TableFacts } from './types.ts';
 
 const READ_LIMIT = 200;
+/** A row is addressed by the partition that holds it and its ctid there (a ctid alone repeats across partitions). */
+export const ROW_BY_ID = 'tableoid = $1::oid AND ctid = $2::tid';
+export const rowId = (row: ObservedRow): [string | null, string | null] => [row.tableoid ?? null, row.ctid];
 
 export interface BehaviourIOOptions {
   snapshot: CatalogSnapshot;
@@ -22,6 +27,8 @@ export interface BehaviourIOOptions {
   /** Seeded randomness for filler values of probe rows. */
   random: () => number;
   connectionNote: string;
+  /** The tenant context's settings and templates. */
+  settings: readonly ContextSetting[];
   statementTimeoutMs?: number;
 }
 
@@ -48,22 +55,23 @@ function statementOutcome(tx: TransactionResult<number>): StatementOutcome {
 export async function openBehaviourIO(options: BehaviourIOOptions): Promise<OpenBehaviourIO> {
   const { snapshot, setRole } = options;
   const setting = snapshot.tenantSetting;
-  const sessionOptions = { url: options.url, setRole, tenantSetting: setting, statementTimeoutMs: options.statementTimeoutMs ?? 10_000 };
+  const sessionOptions = { url: options.url, setRole, settings: options.settings, statementTimeoutMs: options.statementTimeoutMs ?? 10_000 };
   const main = await AuditSession.open(sessionOptions);
   let fresh: AuditSession | null = null;
 
   const read = async (session: AuditSession, target: ReadTarget, context: TenantContext): Promise<ReadObservation> => {
     let settingSeen: string | null = null;
-    const ctid = target.kind === 'table' ? 't.ctid::text' : 'NULL::text';
+    const ctid = target.kind === 'table' ? 't.ctid::text AS ctid, t.tableoid::text AS tableoid' : 'NULL::text AS ctid, NULL::text AS tableoid';
     const tx = await session.transaction({ readOnly: true, context }, async (run) => {
       const seen = await run('SELECT current_setting($1, true) AS value', [setting]);
       settingSeen = (seen.rows[0] as { value: string | null }).value;
-      const res = await run(`SELECT to_jsonb(t) AS data, ${ctid} AS ctid FROM ${target.from} AS t LIMIT ${READ_LIMIT + 1}`);
-      return res.rows as { data: unknown; ctid: string | null }[];
+      const res = await run(`SELECT to_jsonb(t) AS data, ${ctid} FROM ${target.from} AS t LIMIT ${READ_LIMIT + 1}`);
+      return res.rows as { data: unknown; ctid: string | null; tableoid: string | null }[];
     });
     const rows = (tx.value ?? []).map((r) => ({
       data: r.data !== null && typeof r.data === 'object' && !Array.isArray(r.data) ? (r.data as Record<string, unknown>) : { value: r.data },
       ctid: r.ctid,
+      tableoid: r.tableoid,
     }));
     return {
       target,
@@ -150,9 +158,9 @@ export async function openBehaviourIO(options: BehaviourIOOptions): Promise<Open
       if (!table.privileges.UPDATE) return skipped(table, actor, victim, { granted: false });
       if (!victimRow?.ctid) return skipped(table, actor, victim, { setupError: `no row of tenant ${victim} is known` });
       const col = quoteIdent(table.tenantColumn!);
-      const sql = `UPDATE ${target(table)} SET ${col} = ${col} WHERE ctid = $1::tid`;
-      const control = await statement(victim, false, sql, [victimRow.ctid]);
-      const attempt = await statement(actor, false, sql, [victimRow.ctid]);
+      const sql = `UPDATE ${target(table)} SET ${col} = ${col} WHERE ${ROW_BY_ID}`;
+      const control = await statement(victim, false, sql, rowId(victimRow));
+      const attempt = await statement(actor, false, sql, rowId(victimRow));
       return writeObservation(table, actor, victim, [[`control (as ${victim})`, control], [`attempt (as ${actor})`, attempt]], {});
     },
 
@@ -160,19 +168,22 @@ export async function openBehaviourIO(options: BehaviourIOOptions): Promise<Open
       if (!table.privileges.UPDATE) return skipped(table, actor, victim, { granted: false });
       if (!actorRow?.ctid) return skipped(table, actor, victim, { setupError: `no row of tenant ${actor} is visible to move` });
       const col = quoteIdent(table.tenantColumn!);
-      const control = await statement(actor, false, `UPDATE ${target(table)} SET ${col} = ${col} WHERE ctid = $1::tid`, [actorRow.ctid]);
-      const attempt = await statement(actor, false, `UPDATE ${target(table)} SET ${col} = $2 WHERE ctid = $1::tid`, [actorRow.ctid, victim]);
+      const control = await statement(actor, false, `UPDATE ${target(table)} SET ${col} = ${col} WHERE ${ROW_BY_ID}`, rowId(actorRow));
+      const attempt = await statement(actor, false, `UPDATE ${target(table)} SET ${col} = $3 WHERE ${ROW_BY_ID}`, [...rowId(actorRow), victim]);
       return writeObservation(table, actor, victim, [['control (no-op update)', control], ['attempt (move)', attempt]], {});
     },
 
     async deleteForeign(table, actor, victim, victimRow) {
       if (!table.privileges.DELETE) return skipped(table, actor, victim, { granted: false });
       if (!victimRow?.ctid) return skipped(table, actor, victim, { setupError: `no row of tenant ${victim} is known` });
-      const sql = `DELETE FROM ${target(table)} WHERE ctid = $1::tid`;
-      const control = await statement(victim, false, sql, [victimRow.ctid]);
-      const attempt = await statement(actor, false, sql, [victimRow.ctid]);
+      const sql = `DELETE FROM ${target(table)} WHERE ${ROW_BY_ID}`;
+      const control = await statement(victim, false, sql, rowId(victimRow));
+      const attempt = await statement(actor, false, sql, rowId(victimRow));
       return writeObservation(table, actor, victim, [[`control (as ${victim})`, control], [`attempt (as ${actor})`, attempt]], {});
     },
+
+    writeTenantless: (table, mode, value, actor, witness, row) =>
+      probeTenantless({ session: main, table, mode, value, actor, witness, row, random: options.random, label: rowLabel }),
 
     async close() {
       await Promise.all([main.close(), fresh?.close()]);

@@ -3,6 +3,7 @@ import type { EvidenceStep } from '../../core/types.ts';
 import { planSeedRow, type RowPlan } from './rows.ts';
 import { displaySql, sqlError } from './session.ts';
 import { quoteIdent } from './sql-text.ts';
+import { renderContext, type ContextSetting } from './tenant-context.ts';
 import type { CatalogSnapshot, TableFacts } from './types.ts';
 
 export interface SeededTable {
@@ -93,6 +94,7 @@ function forcedValues(snapshot: CatalogSnapshot, table: TableFacts, tenant: stri
 export async function seedSyntheticTenants(
   admin: pg.ClientBase,
   snapshot: CatalogSnapshot,
+  settings: readonly ContextSetting[],
   tenants: readonly string[],
   random: () => number,
 ): Promise<SeedReport> {
@@ -101,10 +103,11 @@ export async function seedSyntheticTenants(
   for (const tenant of tenants) {
     const seeded = new Map<string, Record<string, unknown>>();
     await admin.query('BEGIN');
-    await admin.query('SELECT set_config($1, $2, true)', [snapshot.tenantSetting, tenant]);
+    const values = renderContext(settings, tenant, null);
+    for (const [name, value] of values) await admin.query('SELECT set_config($1, $2, true)', [name, value]);
     for (const table of order) {
       const steps: EvidenceStep[] = [
-        { n: 1, title: `BEGIN; SELECT set_config('${snapshot.tenantSetting}', '${tenant}', true)`, note: 'as the admin of the disposable database' },
+        { n: 1, title: `BEGIN; ${values.map(([name, value]) => `SELECT set_config('${name}', '${value}', true)`).join('; ')}`, note: 'as the admin of the disposable database' },
       ];
       const step = (title: string, note: string) => steps.push({ n: steps.length + 1, title, note });
       let error = '';

@@ -7,6 +7,7 @@ import { applyMigrations } from './migrations.ts';
 import { seedSyntheticTenants, type SeedReport } from './seed.ts';
 import { AuditSession, connect } from './session.ts';
 import { quoteIdent } from './sql-text.ts';
+import type { ResolvedContext } from './tenant-context.ts';
 import { discoverTenants, syntheticTenants, tenantValueType } from './tenants.ts';
 import type { CatalogSnapshot } from './types.ts';
 
@@ -19,6 +20,7 @@ export interface AuditTarget {
   database: string;
   source: 'url' | DatabaseSource;
   snapshot: CatalogSnapshot;
+  context: ResolvedContext;
   tenants: KnownTenant[];
   seedReport: SeedReport | null;
   connectionNote: string;
@@ -26,7 +28,7 @@ export interface AuditTarget {
 }
 
 export interface TargetOptions {
-  tenantSetting: string;
+  context: ResolvedContext;
   tenantColumn?: string | undefined;
   tables?: readonly string[] | undefined;
   tenants?: readonly string[] | undefined;
@@ -52,7 +54,7 @@ export async function openUrlTarget(url: string, options: TargetOptions): Promis
         });
       }
     }
-    snapshot = await introspectCatalog(client, { ...options, role: options.appRole ?? current });
+    snapshot = await introspectCatalog(client, { ...options, tenantSetting: options.context.tenantSetting, missingContext: options.context.missingContext, role: options.appRole ?? current });
     connectionNote =
       setRole === null
         ? `connected as the audited role ${current} (${database}); every probe is a transaction that is rolled back`
@@ -64,14 +66,14 @@ export async function openUrlTarget(url: string, options: TargetOptions): Promis
   if (options.tenants && options.tenants.length > 0) {
     tenants = options.tenants.map((value) => ({ value, source: 'option' }));
   } else {
-    const session = await AuditSession.open({ url, setRole, tenantSetting: options.tenantSetting });
+    const session = await AuditSession.open({ url, setRole, settings: options.context.settings });
     try {
       tenants = await discoverTenants(session, snapshot);
     } finally {
       await session.close();
     }
   }
-  return { url, setRole, database, source: 'url', snapshot, tenants, seedReport: null, connectionNote, dispose: async () => {} };
+  return { url, setRole, database, source: 'url', snapshot, context: options.context, tenants, seedReport: null, connectionNote, dispose: async () => {} };
 }
 
 /**
@@ -88,9 +90,9 @@ export async function openMigrationsTarget(
     try {
       const applied = await applyMigrations(admin, path.resolve(dir));
       options.log(`database: applied ${applied.files.length} migrations from ${dir}`);
-      const snapshot = await introspectCatalog(admin, { ...options, role: options.appRole });
+      const snapshot = await introspectCatalog(admin, { ...options, tenantSetting: options.context.tenantSetting, missingContext: options.context.missingContext, role: options.appRole });
       const values = options.tenants ?? syntheticTenants(tenantValueType(snapshot), options.seed, 2);
-      const seedReport = await seedSyntheticTenants(admin, snapshot, values, options.random);
+      const seedReport = await seedSyntheticTenants(admin, snapshot, options.context.settings, values, options.random);
       const seeded = new Set(seedReport.tables.filter((t) => t.ok).map((t) => t.tenant));
       return {
         url: provisioned.url,
@@ -98,6 +100,7 @@ export async function openMigrationsTarget(
         database: `migrations:${dir} (disposable ${provisioned.source} database ${redactUrl(provisioned.url)})`,
         source: provisioned.source,
         snapshot,
+        context: options.context,
         tenants: values.filter((v) => seeded.has(v)).map((value) => ({ value, source: 'synthetic' })),
         seedReport,
         connectionNote: `disposable database built from ${applied.files.length} migration(s); connected as the admin ${snapshot.sessionUser} and SET LOCAL ROLE ${options.appRole} inside every transaction (the role's login password is not needed; role-level settings of ${options.appRole} do not apply, see setting-default)`,

@@ -162,6 +162,11 @@ export interface CatalogSnapshot {
   sessionUser: string;
   role: AuditedRole;
   tenantSetting: string;
+  /**
+   * What a request without tenant context must get: an error (absent: the default), or `empty` on platforms that
+   * always set the claims and read them with missing_ok (PostgREST/Supabase presets), where no rows is fail-closed.
+   */
+  missingContext?: 'error' | 'empty';
   tenantColumn: string;
   /** All ordinary and partitioned tables in user schemas; `tenant` marks the ones in scope. */
   tables: TableFacts[];
