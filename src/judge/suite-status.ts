@@ -11,6 +11,8 @@ export interface SuiteTally {
   /** Positive-control records with verdict `pass`, and with any other verdict. */
   controlsPassed: number;
   controlsFailed: number;
+  /** Records of the data-layer audit (SQL probes): the status reasons speak of SQL, not HTTP. */
+  dataLayer?: boolean;
 }
 
 /**
@@ -49,9 +51,13 @@ export function suiteStatus(t: SuiteTally, failOn: FailLevel): { status: SuiteSt
   if (t.controlsPassed === 0) return { status: 'inconclusive', reason: 'no positive control recorded: the oracle was never shown live' };
   if (judged === 0) return { status: 'inconclusive', reason: 'no probes were judged' };
   const inconclusive = t.verdicts.inconclusive ?? 0;
-  if (inconclusive > 0) return { status: 'inconclusive', reason: `${inconclusive} of ${probes(judged)} inconclusive (timeout, reset, 429)` };
+  if (inconclusive > 0) {
+    const why = t.dataLayer ? 'SQL errors, failed controls or nothing to compare: see each record' : 'timeout, reset, 429';
+    return { status: 'inconclusive', reason: `${inconclusive} of ${probes(judged)} inconclusive (${why})` };
+  }
   const warned = t.verdicts['closed-by-error'] ?? 0;
   if (warned > 0) return { status: 'warn', reason: `${probes(warned)} rejected with 5xx (closed by error)` };
+  if (t.dataLayer) return { status: 'pass', reason: `${judged} check${judged === 1 ? '' : 's'} passed; positive controls live` };
   return { status: 'pass', reason: `${probes(judged)} rejected as required; positive controls live` };
 }
 
@@ -61,7 +67,7 @@ function probes(n: number): string {
 
 /** An empty tally for a suite about to collect controls, probes and findings. */
 export function emptyTally(): Required<SuiteTally> {
-  return { verdicts: {}, findings: {}, controlsPassed: 0, controlsFailed: 0 };
+  return { verdicts: {}, findings: {}, controlsPassed: 0, controlsFailed: 0, dataLayer: false };
 }
 
 /**

@@ -92,7 +92,7 @@ export async function runDatabaseAudit(options: DatabaseAuditOptions): Promise<R
   const suites = outcome?.suites ?? [];
   let inconclusiveSuites = 0;
   for (const suite of suites) {
-    const { verdict, reason } = folder.tally.verdictOf(suite.id, failOn);
+    const { verdict, reason } = folder.tally.verdictOf(suite.id, failOn, true);
     if (verdict === 'inconclusive') inconclusiveSuites++;
     emit({ type: 'suite-end', suite: suite.id, paths: suite.paths, counts: folder.tally.of(suite.id).verdicts, verdict, reason });
   }

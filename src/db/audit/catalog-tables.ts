@@ -10,6 +10,7 @@ interface TableRow {
   qualified: string;
   relkind: string;
   relispartition: boolean;
+  parent: string | null;
   owner: string;
   relrowsecurity: boolean;
   relforcerowsecurity: boolean;
@@ -47,6 +48,7 @@ export async function readTables(
   const tableRes = await client.query<TableRow>(
     `SELECT c.oid::int8::text AS oid, n.nspname::text AS schema, c.relname::text AS name,
             ${QUALIFIED('n.nspname', 'c.relname')} AS qualified, c.relkind::text AS relkind, c.relispartition,
+            CASE WHEN c.relispartition THEN (SELECT ${QUALIFIED('pn.nspname', 'pc.relname')} FROM pg_class pc JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE pc.oid = pg_partition_root(c.oid)) END AS parent,
             pg_get_userbyid(c.relowner)::text AS owner, c.relrowsecurity, c.relforcerowsecurity,
             pg_has_role($1::name, c.relowner, 'USAGE') AS role_owns,
             has_schema_privilege($1::name, n.oid, 'USAGE') AND has_any_column_privilege($1::name, c.oid, 'SELECT') AS sel,
@@ -96,6 +98,12 @@ export async function readTables(
     [oids],
   );
 
+  const checkRes = await client.query<{ rel: string; def: string }>(
+    `SELECT con.conrelid::int8::text AS rel, pg_get_constraintdef(con.oid) AS def
+       FROM pg_constraint con WHERE con.contype = 'c' AND con.conrelid = ANY($1::oid[]) ORDER BY con.conname`,
+    [oids],
+  );
+
   const explicit = explicitTables?.map((t) => t.trim()).filter((t) => t !== '');
   const tables: TableFacts[] = tableRes.rows.map((r) => {
     const columns = columnRes.rows.filter((c) => c.rel === r.oid).map(columnFacts);
@@ -110,6 +118,7 @@ export async function readTables(
       qualified: r.qualified,
       kind: r.relkind === 'p' ? 'partitioned' : 'table',
       partition: r.relispartition,
+      parent: r.parent,
       owner: r.owner,
       rlsEnabled: r.relrowsecurity,
       rlsForced: r.relforcerowsecurity,
@@ -120,6 +129,7 @@ export async function readTables(
       columns,
       foreignKeys,
       uniqueKeys: uniqueRes.rows.filter((u) => u.rel === r.oid && !u.has_expr).map((u) => u.cols),
+      checks: checkRes.rows.filter((c) => c.rel === r.oid).map((c) => c.def),
     };
   });
   if (explicit) markExplicitTables(tables, explicit);

@@ -71,3 +71,21 @@ export function coalesceCalls(text: string): { text: string; args: string[] }[] 
   }
   return out;
 }
+
+/**
+ * An expression keyed on the tenant for `table`: the USING of a keyed policy on the same table when there is one
+ * (the schema's own idiom), else `col = current_setting('<setting>')::<type>`.
+ */
+export function tenantKeyExpr(table: TableFacts, setting: string, keyedElsewhere: readonly PolicyFacts[]): string {
+  const own = keyedElsewhere.find((p) => p.table === table.qualified && p.using !== null);
+  if (own?.using) return own.using;
+  const column = table.columns.find((c) => c.name === table.tenantColumn);
+  return `${quoteIdent(table.tenantColumn ?? 'tenant_id')} = current_setting('${setting}')::${column?.type ?? 'text'}`;
+}
+
+/** The policy narrowed to the tenant: `ALTER POLICY … USING ((key) AND (old))`, or dropped when it was always true. */
+export function keyedPolicySql(policy: PolicyFacts, key: string, clause: 'using' | 'check'): string {
+  const old = clause === 'using' ? policy.using : (policy.withCheck ?? policy.using);
+  const narrowed = old === null || /^\(?\s*true\s*\)?$/i.test(old.trim()) ? `(${key})` : `(${key}) AND (${old})`;
+  return clause === 'using' ? alterPolicySql(policy, narrowed, null) : alterPolicySql({ ...policy, command: policy.command === 'INSERT' ? 'INSERT' : policy.command }, null, narrowed);
+}

@@ -61,6 +61,8 @@ export interface TableFacts {
   kind: 'table' | 'partitioned';
   /** A partition of a partitioned table (reachable directly, so it needs its own RLS). */
   partition: boolean;
+  /** For a partition: the qualified name of the partitioned table at the root of its tree. */
+  parent?: string | null;
   owner: string;
   rlsEnabled: boolean;
   rlsForced: boolean;
@@ -76,6 +78,8 @@ export interface TableFacts {
   foreignKeys: ForeignKeyFacts[];
   /** Column sets of unique indexes (expressions omitted). */
   uniqueKeys: string[][];
+  /** CHECK constraints as `pg_get_constraintdef` prints them, e.g. `CHECK ((status = ANY (ARRAY['open'::text, 'done'::text])))`. */
+  checks?: string[];
 }
 
 /** One row-level security policy, with its `USING` and `WITH CHECK` expressions as `pg_get_expr` text (null when absent). */

@@ -26,7 +26,7 @@ export function suiteReports(
   for (const [id, t] of tallies) {
     const meta = metas.get(id);
     if (!meta) problems.push(`records name suite ${id}, which the manifest does not declare`);
-    const { status, reason } = suiteStatus({ ...t, findings: t.findingVerdicts }, failOn);
+    const { status, reason } = suiteStatus({ ...t, findings: t.findingVerdicts, dataLayer: meta?.families.includes('data-layer') ?? false }, failOn);
     const controlsLive = t.controlsPassed > 0 && t.controlsFailed === 0;
     outcomes.set(id, { status, controlsLive });
     suites.push({

@@ -35,7 +35,7 @@ export const rlsForced = defineCatalogCheck({
           verdict: table.roleOwns ? ('fail-open' as const) : ('pass' as const),
           reason: table.roleOwns ? 'owner-not-forced' : 'not-forced-other-owner',
           detail: table.roleOwns
-            ? `row-level security is not forced on ${table.qualified} and the audited role ${snapshot.role.name} has the privileges of its owner ${table.owner}: its policies do not apply to the application (ALTER TABLE ${table.qualified} FORCE ROW LEVEL SECURITY)`
+            ? `row-level security is not forced on ${table.qualified} and the audited role ${snapshot.role.name} has the privileges of its owner ${table.owner}: its policies do not apply to the application. Fix: ALTER TABLE ${table.qualified} FORCE ROW LEVEL SECURITY; (better: ALTER TABLE ${table.qualified} OWNER TO a role the application does not use)`
             : `row-level security is not forced on ${table.qualified}; its owner ${table.owner} is not the audited role ${snapshot.role.name}, so the policies apply to the application (connections as ${table.owner} bypass them)`,
           steps: [tableStep(table)],
         };
