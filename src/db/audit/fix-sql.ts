@@ -12,11 +12,27 @@ export function tableSql(table: TableFacts | string): string {
   return typeof table === 'string' ? table : table.qualified;
 }
 
+/** The expression without redundant outer parentheses: `((a = b))` → `a = b`. */
+export function unwrap(expr: string): string {
+  let text = expr.trim();
+  while (text.startsWith('(') && text.endsWith(')') && balanced(text.slice(1, -1))) text = text.slice(1, -1).trim();
+  return text;
+}
+
+function balanced(text: string): boolean {
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
 /** `ALTER POLICY` with the given expressions (only the clauses the policy's command allows). */
 export function alterPolicySql(policy: PolicyFacts, using: string | null, withCheck: string | null): string {
   const parts = [`ALTER POLICY ${quoteIdent(policy.name)} ON ${policy.table}`];
-  if (using !== null && policy.command !== 'INSERT') parts.push(`USING (${using})`);
-  if (withCheck !== null && policy.command !== 'SELECT' && policy.command !== 'DELETE') parts.push(`WITH CHECK (${withCheck})`);
+  if (using !== null && policy.command !== 'INSERT') parts.push(`USING (${unwrap(using)})`);
+  if (withCheck !== null && policy.command !== 'SELECT' && policy.command !== 'DELETE') parts.push(`WITH CHECK (${unwrap(withCheck)})`);
   return `${parts.join(' ')};`;
 }
 
@@ -86,6 +102,6 @@ export function tenantKeyExpr(table: TableFacts, setting: string, keyedElsewhere
 /** The policy narrowed to the tenant: `ALTER POLICY … USING ((key) AND (old))`, or dropped when it was always true. */
 export function keyedPolicySql(policy: PolicyFacts, key: string, clause: 'using' | 'check'): string {
   const old = clause === 'using' ? policy.using : (policy.withCheck ?? policy.using);
-  const narrowed = old === null || /^\(?\s*true\s*\)?$/i.test(old.trim()) ? `(${key})` : `(${key}) AND (${old})`;
+  const narrowed = old === null || /^true$/i.test(unwrap(old)) ? unwrap(key) : `(${unwrap(key)}) AND (${unwrap(old)})`;
   return clause === 'using' ? alterPolicySql(policy, narrowed, null) : alterPolicySql({ ...policy, command: policy.command === 'INSERT' ? 'INSERT' : policy.command }, null, narrowed);
 }

@@ -219,6 +219,9 @@ export function judgeWrite(kind: WriteKind, obs: WriteObservation): Judgement {
   // statement matched the row: the constraint fires only after the row was reached.
   const reachesRow = kind === 'update-foreign' || kind === 'delete-foreign';
   const controlMatched = control !== null && (control.ok ? !needsOneRow || control.rowCount === 1 : reachesRow && control.error.code.startsWith('23'));
+  if (obs.deniedByDefault && control && !controlMatched && obs.attempt && (obs.attempt.ok ? obs.attempt.rowCount === 0 && kind !== 'insert-foreign' : !isEnvironmentError(obs.attempt.error.code))) {
+    return { verdict: 'pass', reason: 'denied-by-default', detail: `${where}: ${text.act} is refused, as is ${text.control}: no permissive policy covers the command, so row-level security denies it by default (hygiene: REVOKE the privilege if the application never uses it)` };
+  }
   if (!control || !controlMatched) {
     const why = !control ? 'not run' : control.ok ? `affected ${control.rowCount} rows, expected 1` : `ERROR ${control.error.code}: ${control.error.message}`;
     return { verdict: 'inconclusive', reason: 'control-failed', detail: `${where}: control (${text.control}) failed (${why}), so a refusal could not be attributed to the tenant` };

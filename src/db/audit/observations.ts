@@ -60,6 +60,8 @@ export interface WriteObservation {
   attempt: StatementOutcome | null;
   /** Why the probe could not be set up (no template row, no row of the victim…). */
   setupError?: string;
+  /** Row-level security applies to the role and no permissive policy covers the command: PostgreSQL denies it by default. */
+  deniedByDefault?: boolean;
   steps: EvidenceStep[];
   startedAt: string;
   durationMs: number;

@@ -9,7 +9,8 @@ import { quoteIdent } from './sql-text.ts';
 import type { ContextSetting } from './tenant-context.ts';
 import { readTargets } from './targets.ts';
 import { tenantArbitrary, tenantValueType } from './tenants.ts';
-import type { CatalogSnapshot, TableFacts } from './types.ts';
+import { applicablePolicies, bypassReason } from './analysis.ts';
+import type { CatalogSnapshot, GrantableCommand, TableFacts } from './types.ts';
 
 const READ_LIMIT = 200;
 /** A row is addressed by the partition that holds it and its ctid there (a ctid alone repeats across partitions). */
@@ -124,6 +125,8 @@ export async function openBehaviourIO(options: BehaviourIOOptions): Promise<Open
     ...extra,
   });
 
+  const deniedByDefault = (table: TableFacts, command: GrantableCommand) =>
+    bypassReason(snapshot, snapshot.role.name, table) === null && applicablePolicies(snapshot, table, command).permissive.length === 0;
   const target = (table: TableFacts) => `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
 
   return {
@@ -151,7 +154,7 @@ export async function openBehaviourIO(options: BehaviourIOOptions): Promise<Open
       const sql = insertSql(table, own);
       const control = await statement(actor, false, sql, [JSON.stringify(own.values)], [rowLabel(table, own.columns, actor)]);
       const attempt = await statement(actor, false, sql, [JSON.stringify(foreign.values)], [rowLabel(table, foreign.columns, victim)]);
-      return writeObservation(table, actor, victim, [['control (own tenant)', control], ['attempt (other tenant)', attempt]], {});
+      return writeObservation(table, actor, victim, [['control (own tenant)', control], ['attempt (other tenant)', attempt]], { deniedByDefault: deniedByDefault(table, 'INSERT') });
     },
 
     async updateForeign(table, actor, victim, victimRow) {
@@ -161,7 +164,7 @@ export async function openBehaviourIO(options: BehaviourIOOptions): Promise<Open
       const sql = `UPDATE ${target(table)} SET ${col} = ${col} WHERE ${ROW_BY_ID}`;
       const control = await statement(victim, false, sql, rowId(victimRow));
       const attempt = await statement(actor, false, sql, rowId(victimRow));
-      return writeObservation(table, actor, victim, [[`control (as ${victim})`, control], [`attempt (as ${actor})`, attempt]], {});
+      return writeObservation(table, actor, victim, [[`control (as ${victim})`, control], [`attempt (as ${actor})`, attempt]], { deniedByDefault: deniedByDefault(table, 'UPDATE') });
     },
 
     async updateMove(table, actor, victim, actorRow) {
@@ -170,7 +173,7 @@ export async function openBehaviourIO(options: BehaviourIOOptions): Promise<Open
       const col = quoteIdent(table.tenantColumn!);
       const control = await statement(actor, false, `UPDATE ${target(table)} SET ${col} = ${col} WHERE ${ROW_BY_ID}`, rowId(actorRow));
       const attempt = await statement(actor, false, `UPDATE ${target(table)} SET ${col} = $3 WHERE ${ROW_BY_ID}`, [...rowId(actorRow), victim]);
-      return writeObservation(table, actor, victim, [['control (no-op update)', control], ['attempt (move)', attempt]], {});
+      return writeObservation(table, actor, victim, [['control (no-op update)', control], ['attempt (move)', attempt]], { deniedByDefault: deniedByDefault(table, 'UPDATE') });
     },
 
     async deleteForeign(table, actor, victim, victimRow) {
@@ -179,7 +182,7 @@ export async function openBehaviourIO(options: BehaviourIOOptions): Promise<Open
       const sql = `DELETE FROM ${target(table)} WHERE ${ROW_BY_ID}`;
       const control = await statement(victim, false, sql, rowId(victimRow));
       const attempt = await statement(actor, false, sql, rowId(victimRow));
-      return writeObservation(table, actor, victim, [[`control (as ${victim})`, control], [`attempt (as ${actor})`, attempt]], {});
+      return writeObservation(table, actor, victim, [[`control (as ${victim})`, control], [`attempt (as ${actor})`, attempt]], { deniedByDefault: deniedByDefault(table, 'DELETE') });
     },
 
     writeTenantless: (table, mode, value, actor, witness, row) =>
