@@ -152,7 +152,7 @@ export default defineSuite({
           verdict: failed.length === 0 ? 'pass' : 'inconclusive',
           reason: failed.length === 0 ? 'seeded' : 'seed-failed',
           detail: failed.length === 0
-            ? `one row per synthetic tenant (${rows.map((r) => r.tenant).join(', ')}) written into ${table} of the disposable database`
+            ? `one row per synthetic tenant (${rows.map((r) => r.tenant).join(', ')}) written into ${table} ${io.seedReport.where === 'rolled-back' ? 'at the start of every probe transaction, rolled back with it (the database showed no rows to protect)' : 'of the disposable database'}`
             : `could not seed ${table} for ${failed.map((f) => `${f.tenant} (${f.error})`).join('; ')}`,
           steps: rows.flatMap((r) => r.steps),
         });

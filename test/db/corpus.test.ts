@@ -41,12 +41,17 @@ describe.each((process.env.CORPUS_SERVERS ?? 'pg15,embedded').split(',') as ('pg
       if (form === 'broken') await c.query(sql(pattern.broken));
       if (seeded) await c.query(sql(pattern.seed));
     });
+    // With rows, connect as the application's login role; empty, as the admin naming the audited role (rows are
+    // synthesised inside each rolled-back probe transaction, which the application role alone could not write).
     const url = new URL(db.adminUrl);
-    url.username = sql(pattern.login ?? '{{app}}');
-    url.password = 'app-pw';
+    if (seeded) {
+      url.username = sql(pattern.login ?? '{{app}}');
+      url.password = 'app-pw';
+    }
     const before = await databaseState(db.adminUrl, db.suffix);
-    const options: DatabaseAuditOptions = { databaseUrl: url.toString(), seed: 4321, reportDir: reports, ...(pattern.options ?? { tenantSetting: 'app.tenant_id' }) } as DatabaseAuditOptions;
+    const options = { databaseUrl: url.toString(), seed: 4321, reportDir: reports, ...(pattern.options ?? { tenantSetting: 'app.tenant_id' }) } as DatabaseAuditOptions;
     if (r !== '' && pattern.options?.preset) options.role = `authenticated${r}`;
+    else if (!seeded && !pattern.options?.preset) options.appRole = db.app;
     const result = await runDatabaseAudit(options);
     const { records } = await readEvidence(result.dir);
     expect(await databaseState(db.adminUrl, db.suffix)).toEqual(before);

@@ -1,4 +1,5 @@
 import type { ObservedRow, TenantlessObservation } from './observations.ts';
+import { addressRow } from './row-address.ts';
 import { planInsertFromTemplate } from './rows.ts';
 import { insertSql } from './seed.ts';
 import type { AuditSession } from './session.ts';
@@ -39,7 +40,8 @@ export async function probeTenantless(p: TenantlessProbe): Promise<TenantlessObs
   const command = mode === 'insert' ? 'INSERT' : 'UPDATE';
   if (!table.privileges[command] || !table.privileges.SELECT) return { ...base, granted: false };
   const col = table.tenantColumn!;
-  if (!p.row?.ctid) return { ...base, setupError: `no row of tenant ${actor} is visible to ${mode === 'insert' ? 'copy' : 'change'}` };
+  const at = p.row && addressRow(table, p.row);
+  if (!p.row || !at) return { ...base, setupError: `no row of tenant ${actor} is visible to ${mode === 'insert' ? 'copy' : 'change'}` };
   const target = `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
   let sql: string;
   let params: unknown[];
@@ -53,8 +55,8 @@ export async function probeTenantless(p: TenantlessProbe): Promise<TenantlessObs
     params = [JSON.stringify(plan.values)];
     shown = [p.label(table, plan.columns, value === null ? 'NULL' : value)];
   } else {
-    sql = `UPDATE ${target} SET ${quoteIdent(col)} = $3 WHERE tableoid = $1::oid AND ctid = $2::tid RETURNING tableoid::text AS tableoid, ctid::text AS ctid`;
-    params = [p.row.tableoid ?? null, p.row.ctid, value];
+    sql = `UPDATE ${target} SET ${quoteIdent(col)} = $${at.params.length + 1} WHERE ${at.sql} RETURNING tableoid::text AS tableoid, ctid::text AS ctid`;
+    params = [...at.params, value];
     shown = params;
   }
   let write: TenantlessObservation['write'] = null;

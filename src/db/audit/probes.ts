@@ -1,10 +1,11 @@
 import type { EvidenceStep } from '../../core/types.ts';
 import type { DbBehaviourIO, KnownTenant } from './context.ts';
-import type { ObservedRow, ReadObservation, ReadTarget, WriteObservation } from './observations.ts';
+import { addressRow } from './row-address.ts';
+import type { ReadObservation, ReadTarget, WriteObservation } from './observations.ts';
 import { probeTenantless } from './probes-tenantless.ts';
 import { planInsertFromTemplate } from './rows.ts';
 import { insertSql, type SeedReport } from './seed.ts';
-import { AuditSession, type StatementOutcome, type TenantContext, type TransactionResult } from './session.ts';
+import { AuditSession, type Run, type StatementOutcome, type TenantContext, type TransactionResult } from './session.ts';
 import { quoteIdent } from './sql-text.ts';
 import type { ContextSetting } from './tenant-context.ts';
 import { readTargets } from './targets.ts';
@@ -13,9 +14,6 @@ import { applicablePolicies, bypassReason } from './analysis.ts';
 import type { CatalogSnapshot, GrantableCommand, TableFacts } from './types.ts';
 
 const READ_LIMIT = 200;
-/** A row is addressed by the partition that holds it and its ctid there (a ctid alone repeats across partitions). */
-export const ROW_BY_ID = 'tableoid = $1::oid AND ctid = $2::tid';
-export const rowId = (row: ObservedRow): [string | null, string | null] => [row.tableoid ?? null, row.ctid];
 
 export interface BehaviourIOOptions {
   snapshot: CatalogSnapshot;
@@ -28,6 +26,8 @@ export interface BehaviourIOOptions {
   /** Seeded randomness for filler values of probe rows. */
   random: () => number;
   connectionNote: string;
+  /** Rows synthesised at the start of every transaction (a user database without rows to protect). */
+  prelude?: ((run: Run) => Promise<void>) | null;
   /** The tenant context's settings and templates. */
   settings: readonly ContextSetting[];
   statementTimeoutMs?: number;
@@ -56,7 +56,7 @@ function statementOutcome(tx: TransactionResult<number>): StatementOutcome {
 export async function openBehaviourIO(options: BehaviourIOOptions): Promise<OpenBehaviourIO> {
   const { snapshot, setRole } = options;
   const setting = snapshot.tenantSetting;
-  const sessionOptions = { url: options.url, setRole, settings: options.settings, statementTimeoutMs: options.statementTimeoutMs ?? 10_000 };
+  const sessionOptions = { url: options.url, setRole, settings: options.settings, statementTimeoutMs: options.statementTimeoutMs ?? 10_000, ...(options.prelude ? { prelude: options.prelude } : {}) };
   const main = await AuditSession.open(sessionOptions);
   let fresh: AuditSession | null = null;
 
@@ -159,29 +159,32 @@ export async function openBehaviourIO(options: BehaviourIOOptions): Promise<Open
 
     async updateForeign(table, actor, victim, victimRow) {
       if (!table.privileges.UPDATE) return skipped(table, actor, victim, { granted: false });
-      if (!victimRow?.ctid) return skipped(table, actor, victim, { setupError: `no row of tenant ${victim} is known` });
+      const at = victimRow && addressRow(table, victimRow);
+      if (!at) return skipped(table, actor, victim, { setupError: `no row of tenant ${victim} is known` });
       const col = quoteIdent(table.tenantColumn!);
-      const sql = `UPDATE ${target(table)} SET ${col} = ${col} WHERE ${ROW_BY_ID}`;
-      const control = await statement(victim, false, sql, rowId(victimRow));
-      const attempt = await statement(actor, false, sql, rowId(victimRow));
+      const sql = `UPDATE ${target(table)} SET ${col} = ${col} WHERE ${at.sql}`;
+      const control = await statement(victim, false, sql, at.params);
+      const attempt = await statement(actor, false, sql, at.params);
       return writeObservation(table, actor, victim, [[`control (as ${victim})`, control], [`attempt (as ${actor})`, attempt]], { deniedByDefault: deniedByDefault(table, 'UPDATE') });
     },
 
     async updateMove(table, actor, victim, actorRow) {
       if (!table.privileges.UPDATE) return skipped(table, actor, victim, { granted: false });
-      if (!actorRow?.ctid) return skipped(table, actor, victim, { setupError: `no row of tenant ${actor} is visible to move` });
+      const at = actorRow && addressRow(table, actorRow);
+      if (!at) return skipped(table, actor, victim, { setupError: `no row of tenant ${actor} is visible to move` });
       const col = quoteIdent(table.tenantColumn!);
-      const control = await statement(actor, false, `UPDATE ${target(table)} SET ${col} = ${col} WHERE ${ROW_BY_ID}`, rowId(actorRow));
-      const attempt = await statement(actor, false, `UPDATE ${target(table)} SET ${col} = $3 WHERE ${ROW_BY_ID}`, [...rowId(actorRow), victim]);
+      const control = await statement(actor, false, `UPDATE ${target(table)} SET ${col} = ${col} WHERE ${at.sql}`, at.params);
+      const attempt = await statement(actor, false, `UPDATE ${target(table)} SET ${col} = $${at.params.length + 1} WHERE ${at.sql}`, [...at.params, victim]);
       return writeObservation(table, actor, victim, [['control (no-op update)', control], ['attempt (move)', attempt]], { deniedByDefault: deniedByDefault(table, 'UPDATE') });
     },
 
     async deleteForeign(table, actor, victim, victimRow) {
       if (!table.privileges.DELETE) return skipped(table, actor, victim, { granted: false });
-      if (!victimRow?.ctid) return skipped(table, actor, victim, { setupError: `no row of tenant ${victim} is known` });
-      const sql = `DELETE FROM ${target(table)} WHERE ${ROW_BY_ID}`;
-      const control = await statement(victim, false, sql, rowId(victimRow));
-      const attempt = await statement(actor, false, sql, rowId(victimRow));
+      const at = victimRow && addressRow(table, victimRow);
+      if (!at) return skipped(table, actor, victim, { setupError: `no row of tenant ${victim} is known` });
+      const sql = `DELETE FROM ${target(table)} WHERE ${at.sql}`;
+      const control = await statement(victim, false, sql, at.params);
+      const attempt = await statement(actor, false, sql, at.params);
       return writeObservation(table, actor, victim, [[`control (as ${victim})`, control], [`attempt (as ${actor})`, attempt]], { deniedByDefault: deniedByDefault(table, 'DELETE') });
     },
 

@@ -17,6 +17,8 @@ export interface SeededTable {
 
 export interface SeedReport {
   tenants: string[];
+  /** Where the rows live: a disposable database (committed, dropped after), or every probe transaction of a user database (rolled back). */
+  where?: 'disposable' | 'rolled-back';
   tables: SeededTable[];
 }
 
@@ -67,7 +69,7 @@ export function seedOrder(snapshot: CatalogSnapshot): TableFacts[] {
 }
 
 /** Values a table's row must take for `tenant`: its tenant column, and columns that tenant columns of children reference. */
-function forcedValues(snapshot: CatalogSnapshot, table: TableFacts, tenant: string, seeded: Map<string, Record<string, unknown>>): Record<string, unknown> {
+export function forcedValues(snapshot: CatalogSnapshot, table: TableFacts, tenant: string, seeded: Map<string, Record<string, unknown>>): Record<string, unknown> {
   const forced: Record<string, unknown> = {};
   if (table.tenantColumn !== null) forced[table.tenantColumn] = tenant;
   for (const child of snapshot.tables.filter((t) => t.tenant && t.tenantColumn !== null)) {

@@ -123,10 +123,14 @@ export class AuditSession {
     };
     const out: TransactionResult<T> = { steps, startedAt: new Date(started).toISOString(), durationMs: 0 };
     try {
-      await run(mode.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+      const prelude = this.#options.prelude;
+      await run(mode.readOnly && !prelude ? 'BEGIN READ ONLY' : 'BEGIN');
       await run(`SET LOCAL statement_timeout = ${Math.floor(this.#options.statementTimeoutMs ?? 10_000)}`);
       await run('SET LOCAL lock_timeout = 5000');
-      if (this.#options.prelude) await this.#options.prelude(run);
+      if (prelude) {
+        await prelude(run);
+        if (mode.readOnly) await run('SET LOCAL transaction_read_only = on');
+      }
       if (this.#options.setRole !== null) await run(`SET LOCAL ROLE ${quoteIdent(this.#options.setRole)}`);
       if (mode.context.kind !== 'unset') await this.applyContext(run, mode.context);
       out.value = await body(run);

@@ -5,7 +5,8 @@ import type { KnownTenant } from './context.ts';
 import { introspectCatalog } from './introspect.ts';
 import { applyMigrations } from './migrations.ts';
 import { seedSyntheticTenants, type SeedReport } from './seed.ts';
-import { AuditSession, connect } from './session.ts';
+import { AuditSession, connect, type Run } from './session.ts';
+import { needsSyntheticRows, planSyntheticRows, type SyntheticRows } from './synthesis.ts';
 import { quoteIdent } from './sql-text.ts';
 import type { ResolvedContext } from './tenant-context.ts';
 import { discoverTenants, syntheticTenants, tenantValueType } from './tenants.ts';
@@ -23,6 +24,8 @@ export interface AuditTarget {
   context: ResolvedContext;
   tenants: KnownTenant[];
   seedReport: SeedReport | null;
+  /** Rows synthesised into every probe transaction of a user database that shows no rows (null otherwise). */
+  prelude: ((run: Run) => Promise<void>) | null;
   connectionNote: string;
   dispose(): Promise<void>;
 }
@@ -34,6 +37,8 @@ export interface TargetOptions {
   tenants?: readonly string[] | undefined;
   appRole?: string | undefined;
   log: (line: string) => void;
+  seed: number;
+  random: () => number;
 }
 
 /** A user database: introspected as the connection's role (or `appRole`), tenants given or discovered; nothing is written. */
@@ -63,17 +68,21 @@ export async function openUrlTarget(url: string, options: TargetOptions): Promis
     await client.end().catch(() => {});
   }
   let tenants: KnownTenant[];
-  if (options.tenants && options.tenants.length > 0) {
-    tenants = options.tenants.map((value) => ({ value, source: 'option' }));
-  } else {
-    const session = await AuditSession.open({ url, setRole, settings: options.context.settings });
-    try {
-      tenants = await discoverTenants(session, snapshot);
-    } finally {
-      await session.close();
+  let synthetic: SyntheticRows | null = null;
+  const session = await AuditSession.open({ url, setRole, settings: options.context.settings });
+  try {
+    tenants = options.tenants && options.tenants.length > 0 ? options.tenants.map((value) => ({ value, source: 'option' })) : await discoverTenants(session, snapshot);
+    if (await needsSyntheticRows(session, snapshot, tenants)) {
+      const values = syntheticTenants(tenantValueType(snapshot), options.seed, 2).filter((v) => !tenants.some((t) => t.value === v));
+      synthetic = await planSyntheticRows(url, snapshot, values, options.random, snapshot.sessionUser);
+      const seeded = new Set(synthetic.report.tables.filter((t) => t.ok).map((t) => t.tenant));
+      options.log(`database: no rows to protect are visible; synthesised rows for ${[...seeded].join(', ') || 'no tenant'} in every probe transaction (rolled back)`);
+      tenants = [...tenants, ...values.filter((v) => seeded.has(v)).map((value) => ({ value, source: 'synthetic' as const }))];
     }
+  } finally {
+    await session.close();
   }
-  return { url, setRole, database, source: 'url', snapshot, context: options.context, tenants, seedReport: null, connectionNote, dispose: async () => {} };
+  return { url, setRole, database, source: 'url', snapshot, context: options.context, tenants, seedReport: synthetic?.report ?? null, prelude: synthetic?.prelude ?? null, connectionNote, dispose: async () => {} };
 }
 
 /**
@@ -82,7 +91,7 @@ export async function openUrlTarget(url: string, options: TargetOptions): Promis
  */
 export async function openMigrationsTarget(
   dir: string,
-  options: TargetOptions & { appRole: string; seed: number; random: () => number; provision?: Pick<ProvisionOptions, 'databaseUrl' | 'source'> | undefined },
+  options: TargetOptions & { appRole: string; provision?: Pick<ProvisionOptions, 'databaseUrl' | 'source'> | undefined },
 ): Promise<AuditTarget> {
   const provisioned = await provisionDatabase({ ...options.provision, log: options.log });
   try {
@@ -103,6 +112,7 @@ export async function openMigrationsTarget(
         context: options.context,
         tenants: values.filter((v) => seeded.has(v)).map((value) => ({ value, source: 'synthetic' })),
         seedReport,
+        prelude: null,
         connectionNote: `disposable database built from ${applied.files.length} migration(s); connected as the admin ${snapshot.sessionUser} and SET LOCAL ROLE ${options.appRole} inside every transaction (the role's login password is not needed; role-level settings of ${options.appRole} do not apply, see setting-default)`,
         dispose: () => provisioned.dispose(),
       };

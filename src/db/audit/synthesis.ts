@@ -1,0 +1,116 @@
+import type { EvidenceStep } from '../../core/types.ts';
+import type { KnownTenant } from './context.ts';
+import { planSeedRow, type RowPlan } from './rows.ts';
+import { forcedValues, insertSql, seedOrder, type SeedReport, type SeededTable } from './seed.ts';
+import { AuditSession, type Run } from './session.ts';
+import { quoteIdent } from './sql-text.ts';
+import { tenantTables } from './analysis.ts';
+import type { CatalogSnapshot, TableFacts } from './types.ts';
+
+/**
+ * Rows synthesised for two tenants in a user database that shows the audited role no rows: written at the start of
+ * every probe transaction (as the connecting role, before `SET ROLE`) and rolled back with it, so nothing is kept.
+ */
+export interface SyntheticRows {
+  tenants: string[];
+  report: SeedReport;
+  /** Replays the rows (fixed values, so every transaction sees the same rows). */
+  prelude: (run: Run) => Promise<void>;
+}
+
+interface Replay {
+  table: TableFacts;
+  tenant: string;
+  sql: string;
+  params: unknown[];
+}
+
+function fullRowPlan(table: TableFacts, row: Record<string, unknown>): RowPlan {
+  const columns = table.columns.filter((c) => !c.generated && Object.hasOwn(row, c.name)).map((c) => c.name);
+  const values = Object.fromEntries(columns.map((c) => [c, row[c]]));
+  return { columns, values, overriding: table.columns.some((c) => c.identity === 'a' && columns.includes(c.name)) };
+}
+
+/**
+ * Whether no known tenant sees a row in some tenant table the role can read (so the proofs there have nothing to
+ * protect). Each count runs as the tenant, READ ONLY, rolled back.
+ */
+export async function needsSyntheticRows(session: AuditSession, snapshot: CatalogSnapshot, tenants: readonly KnownTenant[]): Promise<boolean> {
+  if (tenants.length < 2) return true;
+  for (const table of tenantTables(snapshot).filter((t) => t.privileges.SELECT && !t.partition && t.tenantColumn !== null)) {
+    let seen = 0;
+    for (const tenant of tenants) {
+      const tx = await session.transaction({ readOnly: true, context: { kind: 'tenant', value: tenant.value } }, async (run) => {
+        const res = await run(`SELECT count(*)::int AS n FROM ${quoteIdent(table.schema)}.${quoteIdent(table.name)} AS t WHERE t.${quoteIdent(table.tenantColumn!)}::text = $1`, [tenant.value]);
+        return (res.rows[0] as { n: number }).n;
+      });
+      seen += tx.value ?? 0;
+    }
+    if (seen === 0) return true;
+  }
+  return false;
+}
+
+/**
+ * Plans the rows in a dry run (one transaction, rolled back, as the connecting role without tenant context and
+ * without `SET ROLE`): every tenant table and the tables their required foreign keys reference, parents first,
+ * NOT NULL, CHECK IN-lists, enums and unique columns satisfied, serial/identity values given explicitly (no sequence
+ * advances). What failed, and why, is in the report.
+ */
+export async function planSyntheticRows(url: string, snapshot: CatalogSnapshot, tenants: readonly string[], random: () => number, connectedAs: string): Promise<SyntheticRows> {
+  const session = await AuditSession.open({ url, setRole: null, settings: [] });
+  const report: SeedReport = { tenants: [...tenants], where: 'rolled-back', tables: [] };
+  const replays: Replay[] = [];
+  try {
+    await session.transaction({ readOnly: false, context: { kind: 'unset' } }, async (run) => {
+      for (const tenant of tenants) {
+        const seeded = new Map<string, Record<string, unknown>>();
+        for (const table of seedOrder(snapshot)) {
+          const steps: EvidenceStep[] = [];
+          let error = '';
+          for (const minimal of [false, true]) {
+            const plan = planSeedRow(table, forcedValues(snapshot, table, tenant, seeded), random, minimal, true);
+            if ('error' in plan) {
+              error = plan.error;
+              break;
+            }
+            const sql = insertSql(table, plan, true);
+            const params = plan.columns.length === 0 ? [] : [JSON.stringify(plan.values)];
+            await run('SAVEPOINT ta_synth');
+            try {
+              const res = await run(sql, params);
+              await run('RELEASE SAVEPOINT ta_synth');
+              const row = (res.rows[0] as { row: Record<string, unknown> }).row;
+              seeded.set(table.qualified, row);
+              const full = fullRowPlan(table, row);
+              replays.push({ table, tenant, sql: insertSql(table, full), params: [JSON.stringify(full.values)] });
+              error = '';
+              break;
+            } catch (e) {
+              await run('ROLLBACK TO SAVEPOINT ta_synth');
+              const err = e as { code?: string; message?: string };
+              error = `${err.code ?? 'error'}: ${err.message ?? String(e)}`;
+            }
+          }
+          steps.push({ n: 1, title: `rows of tenant ${tenant} written into ${table.qualified} as ${connectedAs} at the start of every probe transaction (rolled back with it)`, note: error === '' ? 'INSERT 1' : `ERROR ${error}` });
+          if (table.tenant) {
+            const why = error === '' ? '' : `${error}${/42501|row-level security/.test(error) ? ` — ${connectedAs} cannot write it without tenant context; connect as the table owner or an admin and name the audited role with --app-role/--role` : ''}`;
+            const entry: SeededTable = error === '' ? { table: table.qualified, tenant, ok: true, steps } : { table: table.qualified, tenant, ok: false, error: why, steps };
+            report.tables.push(entry);
+          } else if (error !== '') {
+            report.tables.push({ table: table.qualified, tenant, ok: false, error: `parent table ${table.qualified}: ${error}`, steps });
+          }
+        }
+      }
+    });
+  } finally {
+    await session.close();
+  }
+  return {
+    tenants: [...tenants],
+    report,
+    prelude: async (run) => {
+      for (const r of replays) await run(r.sql, r.params, [`<synthetic row of tenant ${r.tenant} for ${r.table.qualified}>`]);
+    },
+  };
+}
