@@ -58,6 +58,11 @@ export async function needsSyntheticRows(session: AuditSession, snapshot: Catalo
  * advances). What failed, and why, is in the report.
  */
 export async function planSyntheticRows(url: string, snapshot: CatalogSnapshot, tenants: readonly string[], random: () => number, connectedAs: string): Promise<SyntheticRows> {
+  const asAudited = connectedAs === snapshot.role.name;
+  const explain = (error: string) =>
+    asAudited
+      ? `${error} — rows are synthesised as the connecting role ${connectedAs}, the audited role itself, whose policies and grants stop it writing rows without tenant context; connect as the table owner or an admin and name the audited role with --app-role/--role`
+      : error;
   const session = await AuditSession.open({ url, setRole: null, settings: [] });
   const report: SeedReport = { tenants: [...tenants], where: 'rolled-back', tables: [] };
   const replays: Replay[] = [];
@@ -94,11 +99,11 @@ export async function planSyntheticRows(url: string, snapshot: CatalogSnapshot, 
           }
           steps.push({ n: 1, title: `rows of tenant ${tenant} written into ${table.qualified} as ${connectedAs} at the start of every probe transaction (rolled back with it)`, note: error === '' ? 'INSERT 1' : `ERROR ${error}` });
           if (table.tenant) {
-            const why = error === '' ? '' : `${error}${/42501|row-level security/.test(error) ? ` — ${connectedAs} cannot write it without tenant context; connect as the table owner or an admin and name the audited role with --app-role/--role` : ''}`;
+            const why = error === '' ? '' : explain(error);
             const entry: SeededTable = error === '' ? { table: table.qualified, tenant, ok: true, steps } : { table: table.qualified, tenant, ok: false, error: why, steps };
             report.tables.push(entry);
           } else if (error !== '') {
-            report.tables.push({ table: table.qualified, tenant, ok: false, error: `parent table ${table.qualified}: ${error}`, steps });
+            report.tables.push({ table: table.qualified, tenant, ok: false, error: `parent table ${table.qualified}: ${explain(error)}`, steps });
           }
         }
       }
