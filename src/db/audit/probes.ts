@@ -28,6 +28,7 @@ export interface BehaviourIOOptions {
   connectionNote: string;
   /** Rows synthesised at the start of every transaction (a user database without rows to protect). */
   prelude?: ((run: Run) => Promise<void>) | null;
+  principalOf?: ((tenant: string) => string) | null;
   /** The tenant context's settings and templates. */
   settings: readonly ContextSetting[];
   statementTimeoutMs?: number;
@@ -56,7 +57,7 @@ function statementOutcome(tx: TransactionResult<number>): StatementOutcome {
 export async function openBehaviourIO(options: BehaviourIOOptions): Promise<OpenBehaviourIO> {
   const { snapshot, setRole } = options;
   const setting = snapshot.tenantSetting;
-  const sessionOptions = { url: options.url, setRole, settings: options.settings, statementTimeoutMs: options.statementTimeoutMs ?? 10_000, ...(options.prelude ? { prelude: options.prelude } : {}) };
+  const sessionOptions = { url: options.url, setRole, settings: options.settings, statementTimeoutMs: options.statementTimeoutMs ?? 10_000, ...(options.prelude ? { prelude: options.prelude } : {}), ...(options.principalOf ? { principalOf: options.principalOf } : {}) };
   const main = await AuditSession.open(sessionOptions);
   let fresh: AuditSession | null = null;
 

@@ -33,6 +33,8 @@ export interface SessionOptions {
   setRole: string | null;
   /** The tenant context: settings set from their templates in every transaction. */
   settings: readonly ContextSetting[];
+  /** The principal (user) acting for a tenant, for `{principal}` in the templates (default: the tenant value). */
+  principalOf?: (tenant: string) => string;
   /** Statements run first in every transaction, before `SET LOCAL ROLE` (rows synthesised for an empty database). */
   prelude?: (run: Run) => Promise<void>;
   /** Per-statement timeout inside probes. Default 10 s. */
@@ -154,7 +156,7 @@ export class AuditSession {
 
   /** Sets the tenant context inside a transaction (also to switch tenant mid-transaction). */
   async applyContext(run: Run, context: Exclude<TenantContext, { kind: 'unset' }>): Promise<void> {
-    const values = context.kind === 'empty' ? renderContext(this.#options.settings, null, null) : renderContext(this.#options.settings, context.value, context.principal ?? null);
+    const values = context.kind === 'empty' ? renderContext(this.#options.settings, null, null) : renderContext(this.#options.settings, context.value, context.principal ?? this.#options.principalOf?.(context.value) ?? null);
     for (const [name, value] of values) await run('SELECT set_config($1, $2, true)', [name, value]);
   }
 

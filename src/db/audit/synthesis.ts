@@ -2,6 +2,7 @@ import type { EvidenceStep } from '../../core/types.ts';
 import type { KnownTenant } from './context.ts';
 import { planSeedRow, type RowPlan } from './rows.ts';
 import { forcedValues, insertSql, seedOrder, type SeedReport, type SeededTable } from './seed.ts';
+import type { MembershipMapping } from './membership.ts';
 import { AuditSession, type Run } from './session.ts';
 import { quoteIdent } from './sql-text.ts';
 import { tenantTables } from './analysis.ts';
@@ -57,7 +58,14 @@ export async function needsSyntheticRows(session: AuditSession, snapshot: Catalo
  * NOT NULL, CHECK IN-lists, enums and unique columns satisfied, serial/identity values given explicitly (no sequence
  * advances). What failed, and why, is in the report.
  */
-export async function planSyntheticRows(url: string, snapshot: CatalogSnapshot, tenants: readonly string[], random: () => number, connectedAs: string): Promise<SyntheticRows> {
+export async function planSyntheticRows(
+  url: string,
+  snapshot: CatalogSnapshot,
+  tenants: readonly string[],
+  random: () => number,
+  connectedAs: string,
+  memberships?: { mapping: MembershipMapping; tenants: readonly string[]; principalOf: (tenant: string) => string },
+): Promise<SyntheticRows> {
   const asAudited = connectedAs === snapshot.role.name;
   const explain = (error: string) =>
     asAudited
@@ -107,6 +115,13 @@ export async function planSyntheticRows(url: string, snapshot: CatalogSnapshot, 
           }
         }
       }
+      if (memberships) {
+        for (const tenant of memberships.tenants) {
+          const error = await planMembership(run, snapshot, memberships.mapping, tenant, memberships.principalOf(tenant), random, (table, full) => replays.push({ table, tenant, sql: insertSql(table, full), params: [JSON.stringify(full.values)] }));
+          const steps: EvidenceStep[] = [{ n: 1, title: `membership of principal ${memberships.principalOf(tenant)} in tenant ${tenant} written into ${memberships.mapping.table} as ${connectedAs} at the start of every probe transaction (rolled back with it)`, note: error === '' ? 'INSERT 1' : `ERROR ${error}` }];
+          report.tables.push(error === '' ? { table: memberships.mapping.table, tenant, ok: true, steps } : { table: memberships.mapping.table, tenant, ok: false, error: explain(error), steps });
+        }
+      }
     });
   } finally {
     await session.close();
@@ -118,4 +133,43 @@ export async function planSyntheticRows(url: string, snapshot: CatalogSnapshot, 
       for (const r of replays) await run(r.sql, r.params, [`<synthetic row of tenant ${r.tenant} for ${r.table.qualified}>`]);
     },
   };
+}
+
+/**
+ * One membership row (principal → tenant) in the dry run, with the row its principal column references by foreign key
+ * (e.g. `users.id`) when one is required. Returns '' or the error.
+ */
+async function planMembership(
+  run: Run,
+  snapshot: CatalogSnapshot,
+  mapping: MembershipMapping,
+  tenant: string,
+  principal: string,
+  random: () => number,
+  replay: (table: TableFacts, full: RowPlan) => void,
+): Promise<string> {
+  const table = snapshot.tables.find((t) => t.qualified === mapping.table);
+  if (!table) return `no table ${mapping.table}`;
+  const write = async (target: TableFacts, forced: Record<string, unknown>): Promise<string> => {
+    const plan = planSeedRow(target, forced, random, false, true);
+    if ('error' in plan) return plan.error;
+    await run('SAVEPOINT ta_member');
+    try {
+      const res = await run(insertSql(target, plan, true), [JSON.stringify(plan.values)]);
+      await run('RELEASE SAVEPOINT ta_member');
+      replay(target, fullRowPlan(target, (res.rows[0] as { row: Record<string, unknown> }).row));
+      return '';
+    } catch (e) {
+      await run('ROLLBACK TO SAVEPOINT ta_member');
+      const err = e as { code?: string; message?: string };
+      return `${err.code ?? 'error'}: ${err.message ?? String(e)}`;
+    }
+  };
+  for (const fk of table.foreignKeys.filter((f) => f.columns.length === 1 && f.columns[0] === mapping.principalColumn)) {
+    const parent = snapshot.tables.find((t) => t.qualified === fk.references);
+    if (!parent) continue;
+    const error = await write(parent, { [fk.referencedColumns[0]!]: principal });
+    if (error !== '') return `principal row in ${parent.qualified}: ${error}`;
+  }
+  return write(table, { [mapping.principalColumn]: principal, [mapping.tenantColumn]: tenant });
 }

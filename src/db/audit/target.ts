@@ -6,6 +6,8 @@ import { introspectCatalog } from './introspect.ts';
 import { applyMigrations } from './migrations.ts';
 import { seedSyntheticTenants, type SeedReport } from './seed.ts';
 import { AuditSession, connect, type Run } from './session.ts';
+import type { MembershipOptions } from './membership.ts';
+import { resolvePrincipals } from './principals.ts';
 import { needsSyntheticRows, planSyntheticRows, type SyntheticRows } from './synthesis.ts';
 import { quoteIdent } from './sql-text.ts';
 import type { ResolvedContext } from './tenant-context.ts';
@@ -26,6 +28,8 @@ export interface AuditTarget {
   seedReport: SeedReport | null;
   /** Rows synthesised into every probe transaction of a user database that shows no rows (null otherwise). */
   prelude: ((run: Run) => Promise<void>) | null;
+  /** The principal acting for each tenant, when tenants are reached through memberships. */
+  principalOf: ((tenant: string) => string) | null;
   connectionNote: string;
   dispose(): Promise<void>;
 }
@@ -39,6 +43,7 @@ export interface TargetOptions {
   log: (line: string) => void;
   seed: number;
   random: () => number;
+  memberships?: MembershipOptions | undefined;
 }
 
 /** A user database: introspected as the connection's role (or `appRole`), tenants given or discovered; nothing is written. */
@@ -69,12 +74,21 @@ export async function openUrlTarget(url: string, options: TargetOptions): Promis
   }
   let tenants: KnownTenant[];
   let synthetic: SyntheticRows | null = null;
-  const session = await AuditSession.open({ url, setRole, settings: options.context.settings });
+  const principals = resolvePrincipals(snapshot, options.context, options.memberships);
+  const principalOf = principals?.principalOf;
+  const discovery = await AuditSession.open({ url, setRole, settings: options.context.settings });
   try {
-    tenants = options.tenants && options.tenants.length > 0 ? options.tenants.map((value) => ({ value, source: 'option' })) : await discoverTenants(session, snapshot);
+    tenants = options.tenants && options.tenants.length > 0 ? options.tenants.map((value) => ({ value, source: 'option' })) : await discoverTenants(discovery, snapshot);
+  } finally {
+    await discovery.close();
+  }
+  const members = (values: readonly string[]) => (principals ? { mapping: principals.mapping, tenants: values, principalOf: principals.principalOf } : undefined);
+  if (principals) synthetic = await planSyntheticRows(url, snapshot, [], options.random, snapshot.sessionUser, members(tenants.map((t) => t.value)));
+  const session = await AuditSession.open({ url, setRole, settings: options.context.settings, ...(principalOf ? { principalOf } : {}), ...(synthetic ? { prelude: synthetic.prelude } : {}) });
+  try {
     if (await needsSyntheticRows(session, snapshot, tenants)) {
       const values = syntheticTenants(tenantValueType(snapshot), options.seed, 2).filter((v) => !tenants.some((t) => t.value === v));
-      synthetic = await planSyntheticRows(url, snapshot, values, options.random, snapshot.sessionUser);
+      synthetic = await planSyntheticRows(url, snapshot, values, options.random, snapshot.sessionUser, members([...tenants.map((t) => t.value), ...values]));
       const seeded = new Set(synthetic.report.tables.filter((t) => t.ok).map((t) => t.tenant));
       options.log(`database: no rows to protect are visible; synthesised rows for ${[...seeded].join(', ') || 'no tenant'} in every probe transaction (rolled back)`);
       tenants = [...tenants, ...values.filter((v) => seeded.has(v)).map((value) => ({ value, source: 'synthetic' as const }))];
@@ -82,7 +96,7 @@ export async function openUrlTarget(url: string, options: TargetOptions): Promis
   } finally {
     await session.close();
   }
-  return { url, setRole, database, source: 'url', snapshot, context: options.context, tenants, seedReport: synthetic?.report ?? null, prelude: synthetic?.prelude ?? null, connectionNote, dispose: async () => {} };
+  return { url, setRole, database, source: 'url', snapshot, context: options.context, tenants, seedReport: synthetic?.report ?? null, prelude: synthetic?.prelude ?? null, principalOf: principalOf ?? null, connectionNote, dispose: async () => {} };
 }
 
 /**
@@ -113,6 +127,7 @@ export async function openMigrationsTarget(
         tenants: values.filter((v) => seeded.has(v)).map((value) => ({ value, source: 'synthetic' })),
         seedReport,
         prelude: null,
+        principalOf: null,
         connectionNote: `disposable database built from ${applied.files.length} migration(s); connected as the admin ${snapshot.sessionUser} and SET LOCAL ROLE ${options.appRole} inside every transaction (the role's login password is not needed; role-level settings of ${options.appRole} do not apply, see setting-default)`,
         dispose: () => provisioned.dispose(),
       };

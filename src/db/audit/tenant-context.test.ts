@@ -3,7 +3,8 @@ import { renderContext, resolveContext } from './tenant-context.ts';
 
 describe('resolveContext', () => {
   it('keeps --tenant-setting as the short form of a one-setting template', () => {
-    expect(resolveContext({ tenantSetting: 'app.tenant_id' })).toEqual({ settings: [{ name: 'app.tenant_id', template: '{tenant}' }], tenantSetting: 'app.tenant_id', role: undefined, missingContext: 'error' });
+    expect(resolveContext({ tenantSetting: 'app.tenant_id' })).toEqual({ settings: [{ name: 'app.tenant_id', template: '{tenant}' }], tenantSetting: 'app.tenant_id', role: undefined, principalKeyed: false, missingContext: 'error' });
+    expect(resolveContext({ principalSetting: 'app.user_id' })).toMatchObject({ settings: [{ name: 'app.user_id', template: '{principal}' }], tenantSetting: 'app.user_id', principalKeyed: true });
   });
 
   it('takes several templated settings; the one holding {tenant} is the tenant setting', () => {

@@ -1,4 +1,5 @@
 import { TenancyAuditError } from '../../core/errors.ts';
+import type { MembershipOptions } from './membership.ts';
 
 /** Platforms whose tenant context the audit knows how to set: JSON claims in `request.jwt.claims` and a `SET ROLE`. */
 export type DbContextPreset = 'supabase' | 'postgrest';
@@ -22,6 +23,13 @@ export interface DbContextOptions {
   role?: string;
   /** Fills in `context` and `role` for a platform (explicit `context`/`role` win). */
   preset?: DbContextPreset;
+  /** The short form for a setting that holds the principal (user id), i.e. `context: { [name]: '{principal}' }`: tenants are reached through memberships. */
+  principalSetting?: string;
+  /**
+   * The membership table that maps principals to tenants, when the policies read a principal (default: read out of
+   * the policy expressions, e.g. `org_id IN (SELECT org_id FROM memberships WHERE user_id = current_setting('app.user_id')::uuid)`).
+   */
+  memberships?: MembershipOptions;
 }
 
 /** One setting of the tenant context and its template. */
@@ -36,6 +44,8 @@ export interface ResolvedContext {
   /** The setting whose template holds `{tenant}` (the first one): what policies are expected to read. */
   tenantSetting: string;
   role: string | undefined;
+  /** No template holds `{tenant}`: the context names a principal, and tenants are reached through memberships. */
+  principalKeyed: boolean;
   /**
    * What a request without tenant context must get: `error` (the setting is read without missing_ok), or `empty`
    * for platforms that always set the claims and read them with missing_ok (PostgREST/Supabase: a request without
@@ -78,17 +88,23 @@ export function resolveContext(options: DbContextOptions): ResolvedContext {
     }
     if (!Object.hasOwn(context, options.tenantSetting)) context[options.tenantSetting] = '{tenant}';
   }
+  if (options.principalSetting) {
+    if (!SETTING_NAME.test(options.principalSetting)) throw usage(`--principal-setting must be a custom setting name like app.user_id (got ${JSON.stringify(options.principalSetting)})`, 'The setting the application sets to the user id per transaction.');
+    if (!Object.hasOwn(context, options.principalSetting)) context[options.principalSetting] = '{principal}';
+  }
   const settings = Object.entries(context).map(([name, template]) => ({ name, template }));
   for (const s of settings) {
     if (!SETTING_NAME.test(s.name)) throw usage(`--context setting must be a custom setting name like app.tenant_id (got ${JSON.stringify(s.name)})`, 'Settings the application sets per transaction have a dot in their name: app.tenant_id, request.jwt.claims.');
   }
-  const primary = (options.tenantSetting && settings.find((s) => s.name === options.tenantSetting)) || settings.find((s) => s.template.includes('{tenant}'));
+  const primary =
+    (options.tenantSetting && settings.find((s) => s.name === options.tenantSetting)) || settings.find((s) => s.template.includes('{tenant}')) || settings.find((s) => s.template.includes('{principal}'));
   if (!primary) {
-    throw usage('no tenant context: give --tenant-setting, a --context whose template contains {tenant}, or --preset', "e.g. --tenant-setting app.tenant_id, or --context 'app.tenant_id={tenant}', or --preset supabase");
+    throw usage('no tenant context: give --tenant-setting, --principal-setting, a --context whose template contains {tenant} or {principal}, or --preset', "e.g. --tenant-setting app.tenant_id, or --context 'app.tenant_id={tenant}', or --preset supabase");
   }
   const role = options.role ?? preset?.role;
   if (role !== undefined && role.trim() === '') throw usage('--role must not be empty', 'Give the role the platform switches to, e.g. --role authenticated.');
-  return { settings, tenantSetting: primary.name, role, missingContext: preset !== undefined ? 'empty' : 'error' };
+  const principalKeyed = !settings.some((s) => s.template.includes('{tenant}'));
+  return { settings, tenantSetting: primary.name, role, principalKeyed, missingContext: preset !== undefined ? 'empty' : 'error' };
 }
 
 /** The value of each setting for `tenant` acting through `principal`; `null` tenant means the empty context ('' everywhere). */
