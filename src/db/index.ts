@@ -16,6 +16,7 @@ export { auditDatabase, validateDbAuditOptions, type DbAuditOptions, type DbAudi
 export type { DbSuiteContext, DbSuiteDefinition, DbSuitePhase, DbBehaviourIO, DbRecordInput, KnownTenant } from './audit/context.ts';
 export { introspectCatalog } from './audit/introspect.ts';
 export { CONTEXT_PRESETS, type DbContextOptions, type DbContextPreset } from './audit/tenant-context.ts';
+export type { MembershipOptions } from './audit/membership.ts';
 export type * from './audit/types.ts';
 export type { ObservedRow, ReadObservation, ReadTarget, TenantlessObservation, WriteObservation } from './audit/observations.ts';
 export { judgeTenantless } from './audit/judge-tenantless.ts';

@@ -7,7 +7,7 @@ import type { AuditEventHandler } from '../core/events.ts';
 import type { UnsignedEvidenceRecord } from '../core/types.ts';
 import { DEFAULT_FAIL_ON, type FailLevel } from '../core/verdict.ts';
 import { loadDbConfig } from '../db/audit/config.ts';
-import { auditDatabase, validateDbAuditOptions, type DbAuditOptions, type DbAuditOutcome, type DbContextPreset } from '../db/audit/index.ts';
+import { auditDatabase, validateDbAuditOptions, type DbAuditOptions, type DbAuditOutcome, type DbContextPreset, type MembershipOptions } from '../db/audit/index.ts';
 import { redactUrl } from '../db/provision.ts';
 import { canonicalJson, sha256Hex } from '../evidence/index.ts';
 import { isFailing } from '../judge/suite-status.ts';
@@ -30,6 +30,10 @@ export interface DatabaseAuditOptions {
   role?: string;
   /** `supabase` or `postgrest`: fills in `context` and `role`. */
   preset?: DbContextPreset;
+  /** Setting that holds the principal (user id), when tenants are reached through memberships. */
+  principalSetting?: string;
+  /** The membership table mapping principals to tenants (default: read from the policies). */
+  memberships?: MembershipOptions;
   tenantColumn?: string;
   tables?: string[];
   tenants?: string[];
@@ -155,13 +159,13 @@ async function resolve(options: DatabaseAuditOptions): Promise<Resolved> {
   const migrationsDir = options.migrations ?? file.migrations;
   const pick = <K extends keyof typeof file & keyof DatabaseAuditOptions>(key: K) => (options[key] ?? file[key]) as (typeof file)[K];
   const audit: Omit<DbAuditOptions, 'onRecord'> = {
-    ...defined({ tenantSetting: pick('tenantSetting'), context: pick('context'), role: pick('role'), preset: pick('preset') }),
+    ...defined({ tenantSetting: pick('tenantSetting'), context: pick('context'), role: pick('role'), preset: pick('preset'), principalSetting: pick('principalSetting'), memberships: pick('memberships') }),
     ...defined({ databaseUrl, migrationsDir, appRole: pick('appRole'), tenantColumn: pick('tenantColumn'), tables: pick('tables'), tenants: pick('tenants'), seed: pick('seed'), runs: pick('runs') }),
     ...(options.provision ? { provision: options.provision } : {}),
     ...(options.suites ? { only: options.suites } : {}),
     ...(options.suiteDirs ? { suiteDirs: options.suiteDirs.map((d) => path.resolve(d)) } : {}),
   };
-  if (!audit.tenantSetting && !audit.context && !audit.preset) {
+  if (!audit.tenantSetting && !audit.context && !audit.preset && !audit.principalSetting) {
     throw new TenancyAuditError('TA_USAGE', '--tenant-setting is required: the setting your application sets per transaction (e.g. app.tenant_id)', {
       hint: "Or give the tenant context as templates (--context 'request.jwt.claims={\"tenant_id\":\"{tenant}\"}'), or --preset supabase|postgrest.",
     });

@@ -44,14 +44,14 @@ describe.each((process.env.CORPUS_SERVERS ?? 'pg15,embedded').split(',') as ('pg
     // With rows, connect as the application's login role; empty, as the admin naming the audited role (rows are
     // synthesised inside each rolled-back probe transaction, which the application role alone could not write).
     const url = new URL(db.adminUrl);
-    if (seeded) {
+    if (seeded && !pattern.admin) {
       url.username = sql(pattern.login ?? '{{app}}');
       url.password = 'app-pw';
     }
     const before = await databaseState(db.adminUrl, db.suffix);
     const options = { databaseUrl: url.toString(), seed: 4321, reportDir: reports, ...(pattern.options ?? { tenantSetting: 'app.tenant_id' }) } as DatabaseAuditOptions;
     if (r !== '' && pattern.options?.preset) options.role = `authenticated${r}`;
-    else if (!seeded && !pattern.options?.preset) options.appRole = db.app;
+    else if ((!seeded || pattern.admin) && !pattern.options?.preset) options.appRole = db.app;
     const result = await runDatabaseAudit(options);
     const { records } = await readEvidence(result.dir);
     expect(await databaseState(db.adminUrl, db.suffix)).toEqual(before);

@@ -5,7 +5,7 @@ import { api, consoleReporter, streams, type CommandIO } from '../io.ts';
 import { defined, int, list, redactedArgv } from '../shared.ts';
 
 interface DbFlags {
-  config?: string; databaseUrl?: string; migrations?: string; appRole?: string; tenantSetting?: string; context?: Record<string, string>; role?: string; preset?: 'supabase' | 'postgrest'; tenantColumn?: string; tables?: string;
+  config?: string; databaseUrl?: string; migrations?: string; appRole?: string; tenantSetting?: string; context?: Record<string, string>; principalSetting?: string; memberships?: string; role?: string; preset?: 'supabase' | 'postgrest'; tenantColumn?: string; tables?: string;
   tenants?: string; suite?: string[]; suitesDir?: string[]; seed?: number; runs?: number; reportDir?: string; failOn?: FailLevel; signKey?: string; format: string; system?: string; environment?: string;
 }
 
@@ -14,6 +14,13 @@ function contextEntry(value: string, previous: Record<string, string> | undefine
   const i = value.indexOf('=');
   if (i <= 0) throw new InvalidArgumentError(`--context takes name=template, e.g. 'app.tenant_id={tenant}' (got "${value}")`);
   return { ...previous, [value.slice(0, i).trim()]: value.slice(i + 1) };
+}
+
+/** Parses `--memberships schema.table:principal_column:tenant_column`. */
+function membershipFlag(value: string): { table: string; principalColumn: string; tenantColumn: string } {
+  const [table, principalColumn, tenantColumn, ...rest] = value.split(':');
+  if (!table || !principalColumn || !tenantColumn || rest.length > 0) throw new InvalidArgumentError(`--memberships takes table:principal_column:tenant_column, e.g. public.memberships:user_id:org_id (got "${value}")`);
+  return { table, principalColumn, tenantColumn };
 }
 
 /** `tenancy-audit db`: flags → {@link runDatabaseAudit}, then the reports rendered from the run folder. */
@@ -26,6 +33,8 @@ export function dbCommand(io: CommandIO = {}): Command {
     .option('--app-role <role>', 'role to audit (required with --migrations; SET ROLE when it differs from the URL role)')
     .option('--tenant-setting <name>', 'setting the application sets per transaction, e.g. app.tenant_id')
     .option('--context <name=template>', "tenant context set per transaction, repeatable: 'app.tenant_id={tenant}', 'request.jwt.claims={\"tenant_id\":\"{tenant}\",\"sub\":\"{principal}\"}'", contextEntry)
+    .option('--principal-setting <name>', 'setting that holds the user id (tenants reached through a membership table), e.g. app.user_id')
+    .option('--memberships <table:principal:tenant>', 'membership table and its columns, e.g. public.memberships:user_id:org_id (default: read from the policies)')
     .option('--role <role>', 'SET LOCAL ROLE to this role in every transaction (the role the platform switches to, e.g. authenticated); it is the audited role')
     .addOption(new Option('--preset <platform>', 'fill in --context and --role for a platform (request.jwt.claims, role authenticated)').choices(['supabase', 'postgrest']))
     .option('--tenant-column <name>', 'column that marks tenant tables (default tenant_id)')
@@ -44,9 +53,9 @@ export function dbCommand(io: CommandIO = {}): Command {
     .action(async (flags: DbFlags) => {
       const { runDatabaseAudit, parseReportFormats, renderReport } = await api();
       const formats = parseReportFormats(flags.format);
-      const { format: _format, tables, tenants, signKey, suite, suitesDir, ...rest } = flags;
+      const { format: _format, tables, tenants, signKey, suite, suitesDir, memberships, ...rest } = flags;
       const result = await runDatabaseAudit({
-        ...defined({ ...rest, tables: list(tables), tenants: list(tenants), suites: suite, suiteDirs: suitesDir }),
+        ...defined({ ...rest, tables: list(tables), tenants: list(tenants), suites: suite, suiteDirs: suitesDir, memberships: memberships === undefined ? undefined : membershipFlag(memberships) }),
         ...defined({ signKey: signKey && resolveEnvSpec('--sign-key', signKey) }),
         command: redactedArgv(),
         onEvent: await consoleReporter(io),

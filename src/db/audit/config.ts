@@ -18,6 +18,8 @@ export const dbConfigSchema = z.strictObject({
   context: z.record(z.string().min(1), z.string()).optional().describe('Settings set per transaction, name → template with {tenant} and {principal}.'),
   role: z.string().min(1).optional().describe('Role the platform switches to (SET LOCAL ROLE), e.g. authenticated.'),
   preset: z.enum(['supabase', 'postgrest']).optional().describe('Fills in context and role for a platform.'),
+  principalSetting: z.string().min(1).optional().describe('Setting that holds the user id (tenants reached through memberships).'),
+  memberships: z.strictObject({ table: z.string().min(1), principalColumn: z.string().min(1), tenantColumn: z.string().min(1) }).optional().describe('Membership table mapping principals to tenants (default: read from the policies).'),
   tenantColumn: z.string().min(1).optional(),
   tables: z.array(z.string().min(1)).min(1).optional().describe('Tenant tables listed explicitly (schema.table).'),
   tenants: z.array(z.string().min(1)).min(1).optional().describe('Tenant values with rows to protect (a user database).'),

@@ -1,5 +1,5 @@
 import { quoteIdent } from './sql-text.ts';
-import type { PolicyFacts, TableFacts } from './types.ts';
+import type { CatalogSnapshot, PolicyFacts, TableFacts } from './types.ts';
 
 /** SQL a DBA can run to fix a finding, built from the catalog facts (pure text; shown in the finding's detail). */
 
@@ -14,7 +14,7 @@ export function tableSql(table: TableFacts | string): string {
 
 /** The expression without redundant outer parentheses: `((a = b))` → `a = b`. */
 export function unwrap(expr: string): string {
-  let text = expr.trim();
+  let text = expr.replace(/\s*\n\s*/g, ' ').trim();
   while (text.startsWith('(') && text.endsWith(')') && balanced(text.slice(1, -1))) text = text.slice(1, -1).trim();
   return text;
 }
@@ -92,9 +92,16 @@ export function coalesceCalls(text: string): { text: string; args: string[] }[] 
  * An expression keyed on the tenant for `table`: the USING of a keyed policy on the same table when there is one
  * (the schema's own idiom), else `col = current_setting('<setting>')::<type>`.
  */
-export function tenantKeyExpr(table: TableFacts, setting: string, keyedElsewhere: readonly PolicyFacts[]): string {
+export function tenantKeyExpr(table: TableFacts, snapshot: CatalogSnapshot, keyedElsewhere: readonly PolicyFacts[]): string {
   const own = keyedElsewhere.find((p) => p.table === table.qualified && p.using !== null);
   if (own?.using) return own.using;
+  const setting = snapshot.tenantSetting;
+  const m = snapshot.membership;
+  if (m) {
+    const members = snapshot.tables.find((t) => t.qualified === m.table);
+    const type = members?.columns.find((c) => c.name === m.principalColumn)?.type ?? 'text';
+    return `${quoteIdent(table.tenantColumn ?? m.tenantColumn)} IN (SELECT ${quoteIdent(m.tenantColumn)} FROM ${m.table} WHERE ${quoteIdent(m.principalColumn)} = current_setting('${setting}')::${type})`;
+  }
   const column = table.columns.find((c) => c.name === table.tenantColumn);
   return `${quoteIdent(table.tenantColumn ?? 'tenant_id')} = current_setting('${setting}')::${column?.type ?? 'text'}`;
 }

@@ -16,6 +16,7 @@ export type { DbSuiteContext, DbSuiteDefinition, DbSuitePhase, DbBehaviourIO, Db
 export type { CatalogSnapshot } from './types.ts';
 export type { DbRule } from './rules.ts';
 export { introspectCatalog } from './introspect.ts';
+export type { MembershipOptions } from './membership.ts';
 export { CONTEXT_PRESETS, parseContextEntry, resolveContext, type ContextSetting, type DbContextOptions, type DbContextPreset, type ResolvedContext } from './tenant-context.ts';
 
 /**

@@ -31,6 +31,7 @@ export function resolvePrincipals(snapshot: CatalogSnapshot, context: ResolvedCo
   }
   const table = snapshot.tables.find((t) => t.qualified === mapping.table);
   if (table) table.tenant = false;
+  snapshot.membership = mapping;
   const type = table?.columns.find((c) => c.name === mapping.principalColumn)?.baseType ?? 'text';
   return { mapping, principalOf: (tenant) => principalFor(tenant, type) };
 }

@@ -171,6 +171,8 @@ export interface CatalogSnapshot {
    * always set the claims and read them with missing_ok (PostgREST/Supabase presets), where no rows is fail-closed.
    */
   missingContext?: 'error' | 'empty';
+  /** How principals reach tenants, when the tenant context holds a principal (see `MembershipOptions`). */
+  membership?: { table: string; principalColumn: string; tenantColumn: string };
   tenantColumn: string;
   /** All ordinary and partitioned tables in user schemas; `tenant` marks the ones in scope. */
   tables: TableFacts[];

@@ -18,6 +18,8 @@ export interface Pattern {
   options?: Partial<DbAuditOptions>;
   /** Connect as this login role (password `app-pw`) instead of `{{app}}`. */
   login?: string;
+  /** Connect as the admin naming the audited role even with rows (memberships are written by the connecting role). */
+  admin?: boolean;
   /** Records the broken form must produce: rule, verdict, texts the operation+detail contain (the object and the fixing SQL). */
   expect: { rule: string; verdict: string; names: string[] }[];
 }
@@ -149,6 +151,35 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON documents TO {{app}};`,
     expect: [
       { rule: 'policy-tenant-key', verdict: 'fail-open', names: ['"documents_update"', 'ALTER POLICY "documents_update" ON public.documents USING (tenant_id = (current_setting('] },
       { rule: 'policy-check-pinned', verdict: 'fail-open', names: ['"documents_update"', 'WITH CHECK (tenant_id = (current_setting('] },
+    ],
+  },
+  {
+    name: 'membership table (the setting holds the user id)',
+    closed: `CREATE TABLE orgs (id uuid PRIMARY KEY, name text NOT NULL);
+CREATE TABLE users (id uuid PRIMARY KEY, email text NOT NULL UNIQUE);
+CREATE TABLE memberships (user_id uuid NOT NULL REFERENCES users (id), org_id uuid NOT NULL REFERENCES orgs (id), role text NOT NULL DEFAULT 'member' CHECK (role IN ('member', 'admin')), PRIMARY KEY (user_id, org_id));
+ALTER TABLE memberships ENABLE ROW LEVEL SECURITY;
+ALTER TABLE memberships FORCE ROW LEVEL SECURITY;
+CREATE POLICY memberships_self ON memberships USING (user_id = current_setting('app.user_id')::uuid);
+CREATE TABLE documents (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), org_id uuid NOT NULL REFERENCES orgs (id), title text NOT NULL);
+ALTER TABLE documents ENABLE ROW LEVEL SECURITY;
+ALTER TABLE documents FORCE ROW LEVEL SECURITY;
+CREATE POLICY documents_member ON documents
+  USING (org_id IN (SELECT org_id FROM memberships WHERE user_id = current_setting('app.user_id')::uuid))
+  WITH CHECK (org_id IN (SELECT org_id FROM memberships WHERE user_id = current_setting('app.user_id')::uuid));
+GRANT USAGE ON SCHEMA public TO {{app}};
+GRANT SELECT ON orgs, users, memberships TO {{app}};
+GRANT SELECT, INSERT, UPDATE, DELETE ON documents TO {{app}};`,
+    broken: `ALTER POLICY documents_member ON documents
+  USING (EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = current_setting('app.user_id')::uuid))
+  WITH CHECK (EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = current_setting('app.user_id')::uuid));`,
+    seed: `INSERT INTO orgs VALUES ('${TENANT_A}', 'Org A'), ('${TENANT_B}', 'Org B');
+INSERT INTO documents (org_id, title) VALUES ('${TENANT_A}', 'doc a'), ('${TENANT_A}', 'doc a2'), ('${TENANT_B}', 'doc b');`,
+    options: { principalSetting: 'app.user_id', tenantColumn: 'org_id' },
+    admin: true,
+    expect: [
+      { rule: 'policy-tenant-key', verdict: 'fail-open', names: ['"documents_member"', 'does not mention org_id', 'ALTER POLICY "documents_member" ON public.documents USING (("org_id" IN (SELECT "org_id" FROM public.memberships WHERE "user_id" = current_setting(\'app.user_id\')::uuid)) AND (EXISTS ( SELECT 1 FROM memberships m'] },
+      { rule: 'tenant-isolation', verdict: 'leak', names: ['public.documents'] },
     ],
   },
 ];

@@ -66,7 +66,7 @@ export const policyTenantKey = defineCatalogCheck({
         }
         const alwaysTrue = policy.using !== null && isTriviallyTrue(policy.using);
         const keyedPolicies = snapshot.policies.filter((p) => p.table === table.qualified && p.appliesToRole && analyseKey(p.using, snapshot, table, readers).keyed);
-        const fix = `Fix: ${keyedPolicySql(policy, tenantKeyExpr(table, snapshot.tenantSetting, keyedPolicies), 'using')} or DROP POLICY ${JSON.stringify(policy.name)} ON ${table.qualified};`;
+        const fix = `Fix: ${keyedPolicySql(policy, tenantKeyExpr(table, snapshot, keyedPolicies), 'using')} or DROP POLICY ${JSON.stringify(policy.name)} ON ${table.qualified};`;
         const missing = [
           key.readsSetting ? null : `does not read ${snapshot.tenantSetting}`,
           key.mentionsColumn ? null : `does not mention ${table.tenantColumn}`,
