@@ -187,9 +187,12 @@ INSERT INTO documents (org_id, title) VALUES ('${TENANT_A}', 'doc a'), ('${TENAN
 /** Supabase-shaped: `auth` helpers reading request.jwt.claims (with missing_ok, as Supabase ships them), roles anon/authenticated/authenticator. `{{r}}` suffixes the role names where the server is shared. */
 export const SUPABASE: Pattern = {
   name: 'Supabase-shaped schema (--preset supabase)',
-  closed: `CREATE ROLE anon{{r}} NOLOGIN;
-CREATE ROLE authenticated{{r}} NOLOGIN;
-CREATE ROLE authenticator{{r}} LOGIN PASSWORD 'app-pw' NOINHERIT;
+  // Roles are cluster-wide: made once per cluster and kept (fixture databases come and go).
+  closed: `DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'anon{{r}}') THEN CREATE ROLE anon{{r}} NOLOGIN; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticated{{r}}') THEN CREATE ROLE authenticated{{r}} NOLOGIN; END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'authenticator{{r}}') THEN CREATE ROLE authenticator{{r}} LOGIN PASSWORD 'app-pw' NOINHERIT; END IF;
+END $$;
 GRANT anon{{r}}, authenticated{{r}} TO authenticator{{r}};
 CREATE SCHEMA auth;
 CREATE FUNCTION auth.jwt() RETURNS jsonb LANGUAGE sql STABLE AS $$
