@@ -26,7 +26,7 @@ export type { ResolvedConfig } from './config/resolve.ts';
 export * from './suite/index.ts';
 
 // ── Data layer (the engine; suite-facing types are in `tenancy-audit/db`) ──────────────────────────────────
-export { auditDatabase, validateDbAuditOptions, provisionDatabase, type DbAuditOptions, type DbAuditOutcome, type DbContextOptions, type DbContextPreset, type ProvisionedDatabase } from './db/index.ts';
+export { auditDatabase, validateDbAuditOptions, provisionDatabase, type DbAuditOptions, type DbAuditOutcome, type DbContextOptions, type DbContextPreset, type MembershipOptions, type ProvisionedDatabase } from './db/index.ts';
 
 // ── Evidence and reports ──────────────────────────────────────────────────────────────────────────────────
 export { verifyRun, type VerifyOptions, type VerifyResult } from './evidence/index.ts';
