@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { defineSuite } from 'tenancy-audit/suite';
-import { collectFingerprints, gateOnControl, judgeControl, judgeTenantless, wildcardValue, judgeIsolation, judgeNoContext, judgeWrite, type DbSuiteContext, type DbSuiteDefinition, type Judgement, type WriteKind, type ObservedRow, type ReadObservation, type ReadTarget, type WriteObservation, type DbRule, type TableFacts } from 'tenancy-audit/db';
+import { collectFingerprints, gateOnControl, judgeControl, judgeTenantless, whatLetsRowsThrough, wildcardValue, judgeIsolation, judgeNoContext, judgeWrite, type DbSuiteContext, type DbSuiteDefinition, type Judgement, type WriteKind, type ObservedRow, type ReadObservation, type ReadTarget, type WriteObservation, type DbRule, type TableFacts } from 'tenancy-audit/db';
 
 /** One generated probe plan: who acts, whose rows are the victim, a random stranger, and the order targets are probed in. */
 export interface ProbePlan {
@@ -137,6 +137,12 @@ export default defineSuite({
   async run(ctx: DbSuiteContext) {
     const io = ctx.behaviour;
     const note = { title: 'connection', note: io.connectionNote };
+    // A failing behaviour finding names what in the catalog let the rows through (policy, or the bypass).
+    const named = (j: Judgement, table: string, command: 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE'): Judgement => {
+      if (j.verdict !== 'leak' && j.verdict !== 'fail-open') return j;
+      const why = whatLetsRowsThrough(ctx.snapshot, table, command);
+      return why ? { ...j, detail: `${j.detail}; ${why}` } : j;
+    };
     const record = (rule: BehaviourRuleId, target: string, j: Judgement, obs: { steps: readonly { title: string; note?: string }[]; startedAt: string; durationMs: number }, extra: { actor?: string | null; victim?: string | null; replayPath?: string; kind?: 'control' | 'db-check' } = {}) =>
       ctx.record({ rule, operation: target, ...j, steps: [note, ...obs.steps], startedAt: obs.startedAt, durationMs: obs.durationMs, ...extra });
 
@@ -228,7 +234,7 @@ export default defineSuite({
       for (const target of io.targets) {
         const obs = mode === 'unset' ? unset.get(target)! : await io.readEmpty(target);
         const facts = { readsWithContext: readsWork(target), rowsKnown: tenantsWithRows(target.tenantTables).size > 0, emptyIsClosed: ctx.snapshot.missingContext === 'empty' };
-        await record(rule, target.name, gateOnControl(judgeNoContext(obs, facts), controlLive(target)), obs, { actor: null });
+        await record(rule, target.name, named(gateOnControl(judgeNoContext(obs, facts), controlLive(target)), target.name, 'SELECT'), obs, { actor: null });
       }
     }
 
@@ -245,7 +251,7 @@ export default defineSuite({
           const obs = await io.readAs(target, actor);
           const victims = [...tenantsWithRows(target.tenantTables)].filter((t) => t !== actor);
           const j = judgeIsolation(obs, { actor, stranger, fingerprints, victimsHaveRows: victims.length > 0, readsWork: readsWork(target) });
-          await record('tenant-isolation', target.name, gateOnControl(j, controlLive(target)), obs, { actor, victim: null, replayPath });
+          await record('tenant-isolation', target.name, named(gateOnControl(j, controlLive(target)), target.name, 'SELECT'), obs, { actor, victim: null, replayPath });
         }
         const table = writeTables.get(target.name);
         if (!table || plan.actor === null || plan.victim === null) continue;
@@ -264,7 +270,8 @@ export default defineSuite({
           else if (kind === 'update-foreign') obs = await io.updateForeign(table, actor, victim, theirs[0]);
           else if (kind === 'update-move') obs = await io.updateMove(table, actor, victim, mine[0]);
           else obs = await io.deleteForeign(table, actor, victim, theirs[0]);
-          await record(rule, table.qualified, gateOnControl(judgeWrite(kind, obs), controlLive(target)), obs, { actor, victim, replayPath });
+          const command = kind === 'insert-foreign' ? 'INSERT' : kind === 'delete-foreign' ? 'DELETE' : 'UPDATE';
+          await record(rule, table.qualified, named(gateOnControl(judgeWrite(kind, obs), controlLive(target)), table.qualified, command), obs, { actor, victim, replayPath });
         }
         if (i > 0) continue;
         // Tenantless rows: once per table (first plan), NULL by insert and by update, and a wildcard-looking value.
@@ -272,7 +279,7 @@ export default defineSuite({
         const probes: ['insert' | 'update', string | null][] = [['insert', null], ['update', null], ...(wildcard === null ? [] : [['insert', wildcard] as ['insert', string]])];
         for (const [mode, value] of probes) {
           const obs = await io.writeTenantless(table, mode, value, actor, victim, mine[0]);
-          await record('write-null-tenant', table.qualified, gateOnControl(judgeTenantless(obs), controlLive(target)), obs, { actor, victim, replayPath });
+          await record('write-null-tenant', table.qualified, named(gateOnControl(judgeTenantless(obs), controlLive(target)), table.qualified, 'SELECT'), obs, { actor, victim, replayPath });
         }
       }
     }

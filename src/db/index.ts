@@ -21,6 +21,7 @@ export type * from './audit/types.ts';
 export type { ObservedRow, ReadObservation, ReadTarget, TenantlessObservation, WriteObservation } from './audit/observations.ts';
 export { judgeTenantless } from './audit/judge-tenantless.ts';
 export { wildcardValue } from './audit/probes-tenantless.ts';
+export { whatLetsRowsThrough } from './audit/explain.ts';
 export {
   collectFingerprints,
   gateOnControl,

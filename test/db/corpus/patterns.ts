@@ -61,7 +61,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON notes TO {{app}};`,
     seed: `${TENANT_ROWS}\n${rows('notes', 'body', "'note a'", "'note b'")}`,
     expect: [
       { rule: 'policy-null-tenant', verdict: 'fail-open', names: ['"notes_tenant"', 'public.notes', 'ALTER POLICY "notes_tenant" ON public.notes USING (tenant_id = (current_setting(', 'SET NOT NULL'] },
-      { rule: 'write-null-tenant', verdict: 'leak', names: ['public.notes', 'NULL'] },
+      { rule: 'write-null-tenant', verdict: 'leak', names: ['public.notes', 'NULL', 'let through by permissive policy "notes_tenant" USING ('] },
     ],
   },
   {
@@ -77,7 +77,7 @@ ${keyedTable('projects', 'name text NOT NULL', 'tenant_id = app.current_tenant()
     options: { context: { 'request.jwt.claims': '{"tenant_id":"{tenant}","role":"authenticated","sub":"{principal}"}' } },
     expect: [
       { rule: 'policy-tenant-key', verdict: 'fail-open', names: ['"projects_by_role"', 'public.projects', 'ALTER POLICY "projects_by_role" ON public.projects USING ((tenant_id = app.current_tenant()) AND (('] },
-      { rule: 'tenant-isolation', verdict: 'leak', names: ['public.projects'] },
+      { rule: 'tenant-isolation', verdict: 'leak', names: ['public.projects', '"projects_by_role" USING ('] },
     ],
   },
   {
@@ -107,9 +107,13 @@ ALTER TABLE billing.invoices FORCE ROW LEVEL SECURITY;
 CREATE POLICY invoices_tenant ON billing.invoices USING (${KEY}) WITH CHECK (${KEY});
 GRANT SELECT, INSERT, UPDATE, DELETE ON billing.invoices TO {{app}};`,
     broken: 'ALTER TABLE billing.invoices DISABLE ROW LEVEL SECURITY;',
+    // the behaviour finding names the cause too
     seed: `${TENANT_ROWS}\n${rows('customers', 'name', "'acme'", "'globex'")}
 INSERT INTO billing.invoices (tenant_id, amount, status) VALUES ('${TENANT_A}', 10, 'open'), ('${TENANT_B}', 20, 'paid');`,
-    expect: [{ rule: 'rls-enabled', verdict: 'fail-open', names: ['billing.invoices', 'ALTER TABLE billing.invoices ENABLE ROW LEVEL SECURITY;'] }],
+    expect: [
+      { rule: 'rls-enabled', verdict: 'fail-open', names: ['billing.invoices', 'ALTER TABLE billing.invoices ENABLE ROW LEVEL SECURITY;'] },
+      { rule: 'tenant-isolation', verdict: 'leak', names: ['billing.invoices', 'row-level security is not enabled on the table'] },
+    ],
   },
   {
     name: 'view over a tenant table',
