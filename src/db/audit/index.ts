@@ -116,7 +116,7 @@ export async function auditDatabase(options: DbAuditOptions): Promise<DbAuditOut
   const appRole = options.appRole ?? context.role;
   const targetOptions = { context, tenantColumn: options.tenantColumn, tables: options.tables, tenants: options.tenants, appRole, log };
   const target = options.migrationsDir
-    ? await openMigrationsTarget(options.migrationsDir, { ...targetOptions, appRole: appRole!, seed, random, provision: options.provision })
+    ? await openMigrationsTarget(options.migrationsDir, { ...targetOptions, appRole: appRole!, seed, random, provision: options.provision, memberships: options.memberships })
     : await openUrlTarget(options.databaseUrl!, { ...targetOptions, seed, random, memberships: options.memberships });
   const { snapshot, tenants, database } = target;
   let io: OpenBehaviourIO | null = null;

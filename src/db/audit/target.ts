@@ -114,9 +114,15 @@ export async function openMigrationsTarget(
       const applied = await applyMigrations(admin, path.resolve(dir));
       options.log(`database: applied ${applied.files.length} migrations from ${dir}`);
       const snapshot = await introspectCatalog(admin, { ...options, tenantSetting: options.context.tenantSetting, missingContext: options.context.missingContext, role: options.appRole });
+      const principals = resolvePrincipals(snapshot, options.context, options.memberships);
       const values = options.tenants ?? syntheticTenants(tenantValueType(snapshot), options.seed, 2);
       const seedReport = await seedSyntheticTenants(admin, snapshot, options.context.settings, values, options.random);
       const seeded = new Set(seedReport.tables.filter((t) => t.ok).map((t) => t.tenant));
+      // Memberships of the synthesised principals live in every probe transaction (rolled back), as on a user database.
+      const members = principals
+        ? await planSyntheticRows(provisioned.url, snapshot, [], options.random, snapshot.sessionUser, { mapping: principals.mapping, tenants: [...seeded], principalOf: principals.principalOf })
+        : null;
+      if (members) seedReport.tables.push(...members.report.tables);
       return {
         url: provisioned.url,
         setRole: options.appRole,
@@ -126,8 +132,8 @@ export async function openMigrationsTarget(
         context: options.context,
         tenants: values.filter((v) => seeded.has(v)).map((value) => ({ value, source: 'synthetic' })),
         seedReport,
-        prelude: null,
-        principalOf: null,
+        prelude: members?.prelude ?? null,
+        principalOf: principals?.principalOf ?? null,
         connectionNote: `disposable database built from ${applied.files.length} migration(s); connected as the admin ${snapshot.sessionUser} and SET LOCAL ROLE ${options.appRole} inside every transaction (the role's login password is not needed; role-level settings of ${options.appRole} do not apply, see setting-default)`,
         dispose: () => provisioned.dispose(),
       };
