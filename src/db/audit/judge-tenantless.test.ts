@@ -16,5 +16,9 @@ describe('judgeTenantless', () => {
     expect(judgeTenantless(obs({ witnessOwnRows: 0 }))).toMatchObject({ verdict: 'inconclusive', reason: 'witness-control-failed' });
     expect(judgeTenantless(obs({ write: { ok: false, error: { code: '57014', message: 'timeout' } } }))).toMatchObject({ verdict: 'inconclusive' });
     expect(judgeTenantless(obs({ setupError: 'no row' }))).toMatchObject({ verdict: 'inconclusive' });
+    // An update that changed nothing passes only when the row was shown to be where the update aimed.
+    expect(judgeTenantless(obs({ mode: 'update', write: { ok: true, rowCount: 0 }, addressed: 1 }))).toMatchObject({ verdict: 'pass', reason: 'no-row-changed' });
+    expect(judgeTenantless(obs({ mode: 'update', write: { ok: true, rowCount: 0 }, addressed: 0 }))).toMatchObject({ verdict: 'inconclusive', reason: 'nothing-written' });
+    expect(judgeTenantless(obs({ mode: 'update', write: { ok: true, rowCount: 0 } }))).toMatchObject({ verdict: 'inconclusive' });
   });
 });

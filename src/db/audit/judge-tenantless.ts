@@ -18,7 +18,7 @@ export function judgeTenantless(obs: TenantlessObservation): Judgement {
     if (isEnvironmentError(write.error.code)) return { verdict: 'inconclusive', reason: 'environment-error', detail: `${where}: ${act} failed for an environmental reason (ERROR ${write.error.code}: ${write.error.message})` };
     return { verdict: 'pass', reason: 'refused', detail: `${where}: ${act} is refused (ERROR ${write.error.code}: ${write.error.message})` };
   }
-  if (write.rowCount === 0 && obs.mode === 'update') return { verdict: 'pass', reason: 'no-row-changed', detail: `${where}: ${act} changed 0 rows — the update of its own row is refused (no policy lets it through), so no row without a tenant was made` };
+  if (write.rowCount === 0 && obs.mode === 'update' && obs.addressed === 1) return { verdict: 'pass', reason: 'no-row-changed', detail: `${where}: ${act} changed 0 rows — the update of its own row is refused (no policy lets it through), so no row without a tenant was made` };
   if (write.rowCount === 0) return { verdict: 'inconclusive', reason: 'nothing-written', detail: `${where}: ${act} changed 0 rows, so there was nothing for tenant ${obs.witness} to see` };
   if (obs.readError) return { verdict: 'inconclusive', reason: 'read-error', detail: `${where}: ${act} was accepted, then reading as tenant ${obs.witness} failed (ERROR ${obs.readError.code}: ${obs.readError.message})` };
   if (obs.seen === true) {

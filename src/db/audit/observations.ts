@@ -83,6 +83,8 @@ export interface TenantlessObservation {
   setupError?: string;
   /** The write as the actor: refused (error) or accepted. */
   write: StatementOutcome | null;
+  /** For `update`: rows the actor reads at the row's address just before (1 shows the address is right). */
+  addressed?: number;
   seen: boolean | null;
   witnessOwnRows: number | null;
   readError?: SqlError;

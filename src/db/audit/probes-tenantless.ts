@@ -63,8 +63,13 @@ export async function probeTenantless(p: TenantlessProbe): Promise<TenantlessObs
   let seen: boolean | null = null;
   let witnessOwnRows: number | null = null;
   let readError: TenantlessObservation['readError'];
+  let addressed: number | undefined;
   const tx = await p.session.transaction({ readOnly: false, context: { kind: 'tenant', value: actor } }, async (run) => {
     let written: { tableoid: string; ctid: string } | undefined;
+    if (mode === 'update') {
+      const seen = await run(`SELECT count(*)::int AS n FROM ${target} WHERE ${at.sql}`, at.params);
+      addressed = (seen.rows[0] as { n: number }).n;
+    }
     await run('SAVEPOINT ta_tenantless');
     try {
       const res = await run(sql, params, shown);
@@ -96,6 +101,7 @@ export async function probeTenantless(p: TenantlessProbe): Promise<TenantlessObs
     write: tx.error && write === null ? { ok: false, error: tx.error } : write,
     seen,
     witnessOwnRows,
+    ...(addressed === undefined ? {} : { addressed }),
     ...(readError ? { readError } : {}),
     steps: tx.steps,
     startedAt: tx.startedAt,
