@@ -162,6 +162,20 @@ describe.each(['embedded', 'pg15'] as const)('auditDatabase on %s PostgreSQL (UR
     expect(summary(withTenants.records)).toEqual([]);
   });
 
+  it('synthesises rows for two tenants on an empty database (also with --tenants), in rolled-back transactions only', async () => {
+    const db = await server.fixture('', { seedRows: false });
+    const before = await databaseState(db.adminUrl, db.suffix);
+    for (const tenants of [undefined, [TENANT_A, TENANT_B]]) {
+      const { outcome, records } = await audit({ databaseUrl: db.adminUrl, appRole: db.app, ...(tenants ? { tenants } : {}) });
+      expect(summary(records)).toEqual([]);
+      expect(outcome.worst).toBe('pass');
+      const seeded = records.filter((r) => r.mutation.id === 'control-seed');
+      expect(seeded.map((r) => r.operation).sort()).toEqual(['public.documents', 'public.projects']);
+      expect(seeded[0]!.detail).toContain('at the start of every probe transaction, rolled back with it');
+    }
+    expect(await databaseState(db.adminUrl, db.suffix)).toEqual(before);
+  });
+
   it('treats a tenant table the role cannot touch at all as closed, not inconclusive', async () => {
     const db = await server.fixture('REVOKE ALL ON projects FROM {{app}};');
     const { outcome, records } = await audit({ databaseUrl: db.appUrl });
