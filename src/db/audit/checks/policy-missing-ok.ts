@@ -1,6 +1,7 @@
 import { settingReaders, tenantTables } from '../analysis.ts';
 import { callsFunction, readsSetting, readsSettingMissingOk } from '../sql-text.ts';
 import { policyWithoutMissingOkSql } from '../fix-sql.ts';
+import type { PolicyFacts } from '../types.ts';
 import { defineCatalogCheck, gapFindings, policyStep, type Finding } from './finding.ts';
 
 /**
@@ -26,6 +27,8 @@ export const policyMissingOk = defineCatalogCheck({
     const readers = settingReaders(snapshot);
     const tables = new Set(tenantTables(snapshot).map((t) => t.qualified));
     const out: Finding<'policy-missing-ok'>[] = [];
+    // One root cause, one finding: policies that read the setting with missing_ok only through the same helper(s).
+    const viaHelper = new Map<string, PolicyFacts[]>();
     for (const policy of snapshot.policies.filter((p) => tables.has(p.table) && p.appliesToRole)) {
       const exprs = [policy.using, policy.withCheck].filter((e): e is string => e !== null);
       const direct = exprs.some((e) => readsSettingMissingOk(e, snapshot.tenantSetting));
@@ -37,6 +40,11 @@ export const policyMissingOk = defineCatalogCheck({
       const bad = direct || viaFns.length > 0;
       const how = `policy "${policy.name}" on ${policy.table} reads ${snapshot.tenantSetting} with missing_ok${direct ? '' : ` through ${viaFns.join(', ')}`}`;
       const platform = bad && snapshot.missingContext === 'empty';
+      if (bad && !platform && !direct) {
+        const key = viaFns.join(', ');
+        viaHelper.set(key, [...(viaHelper.get(key) ?? []), policy]);
+        continue;
+      }
       const fix = direct
         ? policyWithoutMissingOkSql(policy, snapshot.tenantSetting)
         : `in ${viaFns.join(', ')}, call current_setting('${snapshot.tenantSetting}') without its second argument (CREATE OR REPLACE FUNCTION …)`;
@@ -53,6 +61,20 @@ export const policyMissingOk = defineCatalogCheck({
         steps: [
           policyStep(policy),
           ...viaFns.map((sig) => ({ title: `SELECT pg_get_functiondef('${sig}'::regprocedure)`, note: 'calls current_setting(…, true)' })),
+        ],
+      });
+    }
+    for (const [helpers, policies] of viaHelper) {
+      const names = policies.map((p) => `"${p.name}" on ${p.table}`).join(', ');
+      out.push({
+        rule: 'policy-missing-ok',
+        operation: helpers,
+        verdict: 'soft-fail',
+        reason: 'missing-ok-via-function',
+        detail: `${helpers} read${helpers.includes(',') ? '' : 's'} ${snapshot.tenantSetting} with missing_ok, and ${policies.length === 1 ? 'policy' : `${policies.length} policies`} ${names} call${policies.length === 1 ? 's' : ''} it: a session without tenant context gets NULL and a silent empty result instead of an error. Fix: in ${helpers}, call current_setting('${snapshot.tenantSetting}') without its second argument (CREATE OR REPLACE FUNCTION …)`,
+        steps: [
+          ...policies.map(policyStep),
+          ...helpers.split(', ').map((sig) => ({ title: `SELECT pg_get_functiondef('${sig}'::regprocedure)`, note: 'calls current_setting(…, true)' })),
         ],
       });
     }
