@@ -33,6 +33,7 @@ interface ColumnRow {
   generated: string;
   typmod: number;
   enum_labels: string[] | null;
+  domain_checks: string[] | null;
 }
 
 /**
@@ -68,7 +69,8 @@ export async function readTables(
             pg_get_expr(d.adbin, d.adrelid) AS default_expr, a.attidentity::text AS identity,
             a.attgenerated::text AS generated,
             CASE WHEN a.atttypmod > 0 THEN a.atttypmod ELSE t.typtypmod END AS typmod,
-            CASE WHEN bt.typtype = 'e' THEN ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = bt.oid ORDER BY e.enumsortorder) END AS enum_labels
+            CASE WHEN bt.typtype = 'e' THEN ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = bt.oid ORDER BY e.enumsortorder) END AS enum_labels,
+            CASE WHEN t.typtype = 'd' THEN ARRAY(SELECT pg_get_constraintdef(dc.oid) FROM pg_constraint dc WHERE dc.contypid = t.oid AND dc.contype = 'c') END AS domain_checks
        FROM pg_attribute a
        JOIN pg_type t ON t.oid = a.atttypid
        JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
@@ -148,6 +150,7 @@ function columnFacts(c: ColumnRow): ColumnFacts {
     generated: c.generated !== '',
     maxLength: ['varchar', 'bpchar'].includes(c.base_type) && c.typmod > 4 ? c.typmod - 4 : null,
     enumLabels: c.enum_labels,
+    ...(c.domain_checks && c.domain_checks.length > 0 ? { domainChecks: c.domain_checks } : {}),
   };
 }
 

@@ -126,6 +126,7 @@ export function planInsertFromTemplate(
   if (tenantColumn === null) return { error: `${table.qualified} has no tenant column` };
   const unique = uniqueColumns(table);
   const fk = foreignKeyColumns(table);
+  const allowed = checkListValues(table);
   const fixed: Record<string, unknown> = {};
   const columns: string[] = [];
   let overriding = false;
@@ -144,7 +145,9 @@ export function planInsertFromTemplate(
     }
     if (unique.has(column.name) && !fk.has(column.name)) {
       if (column.default !== null) continue;
-      const value = synthValue(column, random);
+      // A value a CHECK IN-list allows (another than the template's), else a fresh one of the type.
+      const listed = allowed.get(column.name);
+      const value = listed && listed.length > 0 ? (listed.find((v) => v !== String(template[column.name])) ?? listed[0]) : synthValue(column, random);
       if (value === undefined) return { error: `cannot make a fresh value for unique column ${column.name} (${column.type})` };
       fixed[column.name] = value;
       columns.push(column.name);
@@ -164,7 +167,8 @@ export function planInsertFromTemplate(
  */
 export function checkListValues(table: TableFacts): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const def of table.checks ?? []) {
+  const domainChecks = table.columns.flatMap((c) => (c.domainChecks ?? []).map((d) => d.replace(/\bVALUE\b/g, c.name)));
+  for (const def of [...(table.checks ?? []), ...domainChecks]) {
     const any = /\(*"?([A-Za-z_][A-Za-z0-9_$]*)"?\)?(?:::[a-z ]+)?\s*=\s*ANY\s*\(\(?ARRAY\[([^\]]*)\]/i.exec(def);
     const eq = /\(*"?([A-Za-z_][A-Za-z0-9_$]*)"?\)?(?:::[a-z ]+)?\s*=\s*'((?:[^']|'')*)'/i.exec(def);
     if (any) out.set(any[1]!, [...any[2]!.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replaceAll("''", "'")));

@@ -40,6 +40,8 @@ export interface ColumnFacts {
   /** Declared maximum length of a character type, or null. */
   maxLength: number | null;
   enumLabels: string[] | null;
+  /** CHECK constraints of the column's domain (`pg_get_constraintdef`, written with VALUE), when its type is a domain. */
+  domainChecks?: string[];
 }
 
 /** One foreign key of a table: its columns and the table and columns they reference. */

@@ -100,8 +100,10 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON events TO {{app}};`,
     closed: `${TENANTS}
 CREATE SCHEMA billing;
 GRANT USAGE ON SCHEMA billing TO {{app}};
+CREATE DOMAIN billing.currency AS text CHECK (VALUE IN ('EUR', 'USD'));
+CREATE TYPE billing.invoice_kind AS ENUM ('one-off', 'recurring');
 ${keyedTable('customers', 'name text NOT NULL')}
-CREATE TABLE billing.invoices (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants (id), amount numeric NOT NULL CHECK (amount > 0), status text NOT NULL CHECK (status IN ('open', 'paid')));
+CREATE TABLE billing.invoices (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenants (id), amount numeric NOT NULL CHECK (amount > 0), status text NOT NULL CHECK (status IN ('open', 'paid')), currency billing.currency NOT NULL, kind billing.invoice_kind NOT NULL, UNIQUE (tenant_id, status, currency));
 ALTER TABLE billing.invoices ENABLE ROW LEVEL SECURITY;
 ALTER TABLE billing.invoices FORCE ROW LEVEL SECURITY;
 CREATE POLICY invoices_tenant ON billing.invoices USING (${KEY}) WITH CHECK (${KEY});
@@ -109,7 +111,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON billing.invoices TO {{app}};`,
     broken: 'ALTER TABLE billing.invoices DISABLE ROW LEVEL SECURITY;',
     // the behaviour finding names the cause too
     seed: `${TENANT_ROWS}\n${rows('customers', 'name', "'acme'", "'globex'")}
-INSERT INTO billing.invoices (tenant_id, amount, status) VALUES ('${TENANT_A}', 10, 'open'), ('${TENANT_B}', 20, 'paid');`,
+INSERT INTO billing.invoices (tenant_id, amount, status, currency, kind) VALUES ('${TENANT_A}', 10, 'open', 'EUR', 'one-off'), ('${TENANT_B}', 20, 'paid', 'USD', 'recurring');`,
     expect: [
       { rule: 'rls-enabled', verdict: 'fail-open', names: ['billing.invoices', 'ALTER TABLE billing.invoices ENABLE ROW LEVEL SECURITY;'] },
       { rule: 'tenant-isolation', verdict: 'leak', names: ['billing.invoices', 'row-level security is not enabled on the table'] },
