@@ -27,7 +27,7 @@ function membershipFlag(value: string): { table: string; principalColumn: string
 export function dbCommand(io: CommandIO = {}): Command {
   return new Command('db')
     .description('audit PostgreSQL row-level security (catalog checks and behaviour proofs as the app role) and write evidence and reports')
-    .option('-c, --config <file>', 'db config file (JSON or YAML): databaseUrl, migrations, appRole, tenantSetting, tenantColumn, tables, tenants, …')
+    .option('-c, --config <file>', 'db config file (JSON or YAML): databaseUrl, migrations, appRole, tenantSetting, context, role, preset, principalSetting, memberships, tenantColumn, tables, tenants, …')
     .option('--database-url <url>', 'database to audit, connecting as the application role (or env:NAME)')
     .option('--migrations <dir>', 'build a disposable database from these *.sql files (name order) and audit it')
     .option('--app-role <role>', 'role to audit (required with --migrations; SET ROLE when it differs from the URL role)')
