@@ -75,6 +75,7 @@ export async function runDatabaseAudit(options: DatabaseAuditOptions): Promise<R
   const target = audit.databaseUrl ? redactUrl(audit.databaseUrl) : `migrations:${audit.migrationsDir}`;
   emit({ type: 'run-start', kind: 'db', runId: folder.runId, dir: folder.dir, target, seed, suites: [] });
 
+  const announced = new Set<string>();
   let outcome: DbAuditOutcome | undefined;
   let failure: unknown;
   try {
@@ -82,7 +83,7 @@ export async function runDatabaseAudit(options: DatabaseAuditOptions): Promise<R
       ...audit,
       seed,
       log: (line) => emit({ type: 'log', line }),
-      onRecord: (record) => write(folder, record, failOn, emit),
+      onRecord: (record) => write(folder, record, failOn, emit, announced),
     });
   } catch (error) {
     failure = error;
@@ -132,11 +133,17 @@ export async function runDatabaseAudit(options: DatabaseAuditOptions): Promise<R
   return result;
 }
 
-/** Writes, counts and announces one record; failing records are findings the console shows as they come. */
-async function write(folder: OpenRunFolder, record: UnsignedEvidenceRecord, failOn: FailLevel, emit: AuditEventHandler): Promise<void> {
+/**
+ * Writes, counts and announces one record; failing records are findings the console shows as they come, once per
+ * rule and object (the evidence keeps every probe: the same leak seen by several tenants and plans is one finding).
+ */
+async function write(folder: OpenRunFolder, record: UnsignedEvidenceRecord, failOn: FailLevel, emit: AuditEventHandler, announced: Set<string>): Promise<void> {
   const written = await folder.writer.append(record);
   folder.tally.count(record.suite, record.kind, record.verdict);
   if (record.kind === 'control' || !isFailing(record.verdict, failOn)) return;
+  const key = `${record.suite}\u0000${record.mutation.id}\u0000${record.operation ?? ''}\u0000${record.verdict}`;
+  if (announced.has(key)) return;
+  announced.add(key);
   emit({
     type: 'finding',
     suite: record.suite,

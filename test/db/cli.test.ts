@@ -64,6 +64,10 @@ describe('tenancy-audit db (command)', () => {
     expect(code).toBe(1);
     expect(out).toMatch(/^leak db\.rls-behaviour · db · public\.documents · tenant-isolation /m);
     expect(out).toMatch(/^fail-open db\.rls-catalog · db · public\.documents · rls-enabled /m);
+    // One console finding per rule and object, though several tenants and plans saw the leak.
+    expect(out.match(/^leak db\.rls-behaviour · db · public\.documents · tenant-isolation /gm)).toHaveLength(1);
+    const { records } = await read(dir);
+    expect(records.filter((r) => r.mutation.id === 'tenant-isolation' && r.operation === 'public.documents' && r.verdict === 'leak').length).toBeGreaterThan(1);
     expect((await read(dir)).manifest.exitCode).toBe(1);
     expect(await fs.readFile(path.join(dir, 'report.md'), 'utf8')).toContain('public.documents');
   });
