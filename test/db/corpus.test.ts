@@ -58,6 +58,15 @@ describe.each((process.env.CORPUS_SERVERS ?? 'pg15,embedded').split(',') as ('pg
     return { result, records, db };
   }
 
+  it('the PostgREST preset audits the same claims-based schema (fail-closed passes, broken fails)', async () => {
+    const postgrest = { ...SUPABASE, options: { preset: 'postgrest' as const } };
+    const r = kind === 'pg15';
+    expect((await audit(postgrest, 'closed', true, r)).result.exitCode).toBe(EXIT.ok);
+    const broken = await audit(postgrest, 'broken', true, r);
+    expect(broken.result.exitCode).toBe(EXIT.findings);
+    expect(broken.records.some((x) => x.mutation.id === 'view-bypass' && x.verdict === 'fail-open' && x.detail.includes('public.document_feed'))).toBe(true);
+  });
+
   for (const pattern of [...PATTERNS, SUPABASE]) {
     // Supabase's role names are cluster-wide: exact names on the private embedded cluster, suffixed (with --role) on the shared server.
     const r = pattern === SUPABASE && kind === 'pg15';
