@@ -27,7 +27,7 @@ export type { ResolvedConfig } from './config/resolve.ts';
 export * from './suite/index.ts';
 
 // ── Data layer (the engine; suite-facing types are in `tenancy-audit/db`) ──────────────────────────────────
-export { auditDatabase, validateDbAuditOptions, provisionDatabase, type DbAuditOptions, type DbAuditOutcome, type ProvisionedDatabase } from './db/index.ts';
+export { auditDatabase, validateDbAuditOptions, provisionDatabase, type DbAuditOptions, type DbAuditOutcome, type DbContextOptions, type DbContextPreset, type MembershipOptions, type ProvisionedDatabase } from './db/index.ts';
 
 // ── Evidence and reports ──────────────────────────────────────────────────────────────────────────────────
 export { legitToken, type LegitTokenOptions } from './run/token.ts';

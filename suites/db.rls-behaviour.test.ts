@@ -35,6 +35,10 @@ function fakeIO(mode: 'closed' | 'leaky', tenants: string[]): DbBehaviourIO {
     updateForeign: async (t, a, v) => ({ ...write(t, a, v, mode === 'leaky'), attempt: { ok: true, rowCount: mode === 'leaky' ? 1 : 0 } }),
     updateMove: async (t, a, v) => write(t, a, v, mode === 'leaky'),
     deleteForeign: async (t, a, v) => ({ ...write(t, a, v, mode === 'leaky'), attempt: { ok: true, rowCount: mode === 'leaky' ? 1 : 0 } }),
+    writeTenantless: async (t, m, value, actor, witness) => ({
+      table: t.qualified, mode: m, value, actor, witness, granted: true, write: { ok: true, rowCount: 1 }, seen: mode === 'leaky', witnessOwnRows: 1,
+      steps: [], startedAt: new Date(0).toISOString(), durationMs: 0,
+    }),
   };
 }
 
@@ -49,7 +53,7 @@ describe('db.rls-behaviour suite', () => {
   it('declares metadata whose id is its file name', () => {
     expect(suite.id).toBe(path.basename(import.meta.filename).replace(/\.test\.ts$/, ''));
     expect(suite).toMatchObject({ target: 'db', phase: 'behaviour', families: ['data-layer'], paths: ['db'], severity: 'critical' });
-    expect(suite.rules.map((r) => r.id)).toEqual(['control-own-rows', 'control-seed', 'no-context', 'empty-context', 'tenant-isolation', 'write-insert-foreign', 'write-update-foreign', 'write-update-move', 'write-delete-foreign']);
+    expect(suite.rules.map((r) => r.id)).toEqual(['control-own-rows', 'control-seed', 'no-context', 'empty-context', 'tenant-isolation', 'write-insert-foreign', 'write-update-foreign', 'write-update-move', 'write-delete-foreign', 'write-null-tenant']);
   });
 
   it('passes a fail-closed database: controls first, every proof passes, writes aimed at the other tenant', async () => {
@@ -57,7 +61,7 @@ describe('db.rls-behaviour suite', () => {
     expect(records[0]).toMatchObject({ kind: 'control', rule: 'control-own-rows', verdict: 'pass' });
     expect(records.filter((r) => r.verdict !== 'pass')).toEqual([]);
     const rules = new Set(records.map((r) => r.rule));
-    for (const rule of ['no-context', 'empty-context', 'tenant-isolation', 'write-insert-foreign', 'write-update-foreign', 'write-update-move', 'write-delete-foreign']) expect(rules).toContain(rule);
+    for (const rule of ['no-context', 'empty-context', 'tenant-isolation', 'write-insert-foreign', 'write-update-foreign', 'write-update-move', 'write-delete-foreign', 'write-null-tenant']) expect(rules).toContain(rule);
     for (const r of records.filter((r) => r.rule.startsWith('write-'))) expect(r.actor).not.toBe(r.victim);
     const declared = suite.rules.map((r) => r.id);
     for (const rule of rules) expect(declared).toContain(rule);
@@ -68,6 +72,7 @@ describe('db.rls-behaviour suite', () => {
     expect(failing.find((r) => r.rule === 'no-context')).toMatchObject({ verdict: 'fail-open', operation: 'public.documents' });
     expect(failing.find((r) => r.rule === 'tenant-isolation')).toMatchObject({ verdict: 'leak', operation: 'public.documents' });
     expect(failing.find((r) => r.rule === 'write-insert-foreign')).toMatchObject({ verdict: 'leak' });
+    expect(failing.find((r) => r.rule === 'write-null-tenant')).toMatchObject({ verdict: 'leak', reason: 'tenantless-row-visible', operation: 'public.documents' });
   });
 
   it('never passes without a positive control (no tenant known)', async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dbContextFields } from './db-context-schema.ts';
 
 /**
  * The `database:` section: the data layer audited in the same run as the HTTP target (one run folder, one
@@ -14,7 +15,7 @@ export const databaseSchema = z
       .describe('URL of the database as the application role: `env:NAME` or `file:PATH` (a literal URL is accepted for local databases). Exclusive with `migrations`.'),
     migrations: z.string().min(1).optional().describe('Folder of *.sql migrations (relative to the config) to build a disposable database from; needs `appRole`.'),
     appRole: z.string().min(1).optional().describe('Role to audit (required with `migrations`; SET ROLE when it differs from the URL role).'),
-    tenantSetting: z.string().min(1).describe('The setting the application sets per transaction, e.g. `app.tenant_id`.'),
+    ...dbContextFields,
     tenantColumn: z.string().min(1).optional().describe('Column that marks tenant tables (default `tenant_id`).'),
     tables: z.array(z.string().min(1)).min(1).optional().describe('Tenant tables listed explicitly (schema.table).'),
     tenants: z.array(z.string().min(1)).min(1).optional().describe('Tenant values with rows to protect (default: discovered).'),

@@ -15,8 +15,13 @@
 export { auditDatabase, validateDbAuditOptions, type DbAuditOptions, type DbAuditOutcome } from './audit/index.ts';
 export type { DbSuiteContext, DbSuiteDefinition, DbSuitePhase, DbBehaviourIO, DbRecordInput, KnownTenant } from './audit/context.ts';
 export { introspectCatalog } from './audit/introspect.ts';
+export { CONTEXT_PRESETS, type DbContextOptions, type DbContextPreset } from './audit/tenant-context.ts';
+export type { MembershipOptions } from './audit/membership.ts';
 export type * from './audit/types.ts';
-export type { ObservedRow, ReadObservation, ReadTarget, WriteObservation } from './audit/observations.ts';
+export type { ObservedRow, ReadObservation, ReadTarget, TenantlessObservation, WriteObservation } from './audit/observations.ts';
+export { judgeTenantless } from './audit/judge-tenantless.ts';
+export { wildcardValue } from './audit/probes-tenantless.ts';
+export { whatLetsRowsThrough } from './audit/explain.ts';
 export {
   collectFingerprints,
   gateOnControl,
@@ -34,6 +39,7 @@ export { definerFunction } from './audit/checks/definer-function.ts';
 export { policyCheckPinned } from './audit/checks/policy-check-pinned.ts';
 export { policyCommandCoverage } from './audit/checks/policy-command-coverage.ts';
 export { policyMissingOk } from './audit/checks/policy-missing-ok.ts';
+export { policyNullTenant } from './audit/checks/policy-null-tenant.ts';
 export { policyTenantKey } from './audit/checks/policy-tenant-key.ts';
 export { rlsEnabled } from './audit/checks/rls-enabled.ts';
 export { rlsForced } from './audit/checks/rls-forced.ts';

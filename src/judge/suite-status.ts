@@ -15,6 +15,8 @@ export interface SuiteTally {
   accepted?: number;
   /** Failing records under an active waiver (counted apart: out of the status and the exit code, listed as exceptions). */
   waived?: number;
+  /** Records of the data-layer audit (SQL probes): the status reasons speak of SQL, not HTTP. */
+  dataLayer?: boolean;
 }
 
 /**
@@ -59,9 +61,13 @@ function recordStatus(t: SuiteTally, failOn: FailLevel): { status: SuiteStatus; 
   if (t.controlsPassed === 0) return { status: 'inconclusive', reason: 'no positive control recorded: the oracle was never shown live' };
   if (judged === 0) return { status: 'inconclusive', reason: 'no probes were judged' };
   const inconclusive = t.verdicts.inconclusive ?? 0;
-  if (inconclusive > 0) return { status: 'inconclusive', reason: `${inconclusive} of ${probes(judged)} inconclusive (timeout, reset, 429)` };
+  if (inconclusive > 0) {
+    const why = t.dataLayer ? 'SQL errors, failed controls or nothing to compare: see each record' : 'timeout, reset, 429';
+    return { status: 'inconclusive', reason: `${inconclusive} of ${probes(judged)} inconclusive (${why})` };
+  }
   const warned = t.verdicts['closed-by-error'] ?? 0;
   if (warned > 0) return { status: 'warn', reason: `${probes(warned)} rejected with 5xx (closed by error)` };
+  if (t.dataLayer) return { status: 'pass', reason: `${judged} check${judged === 1 ? '' : 's'} passed; positive controls live` };
   return { status: 'pass', reason: `${probes(judged)} rejected as required; positive controls live` };
 }
 
@@ -71,7 +77,7 @@ function probes(n: number): string {
 
 /** An empty tally for a suite about to collect controls, probes and findings. */
 export function emptyTally(): Required<SuiteTally> {
-  return { verdicts: {}, findings: {}, controlsPassed: 0, controlsFailed: 0, accepted: 0, waived: 0 };
+  return { verdicts: {}, findings: {}, controlsPassed: 0, controlsFailed: 0, accepted: 0, waived: 0, dataLayer: false };
 }
 
 /**

@@ -129,6 +129,9 @@ function combineKinds(runs: readonly ShardManifest[]): { ordered: ShardManifest[
   };
   if (incomplete.length > 0) combined.incompleteReason = incomplete.join('; ');
   return { ordered, combined };
+}
+
+/**
  * Shards' declared contract: the same rules (one config), their matches added up; a waiver is stale only when no
  * shard matched it, and expired when a shard that matched it found it expired.
  */

@@ -13,14 +13,13 @@ export type DatabaseAudit = Omit<DbAuditOptions, 'onRecord' | 'seed'>;
  * `only`: the run's `--suite` filter; none of its entries naming a db suite (`db…`) leaves the db phase out.
  */
 export function databaseAuditOf(config: ResolvedConfig, override: Partial<DatabaseConfig> | undefined, only: readonly string[] | undefined): DatabaseAudit | undefined {
-  const section = config.database || override?.tenantSetting ? { ...config.database, ...override } : undefined;
+  const section = config.database || (override && Object.keys(override).length > 0) ? { ...config.database, ...override } : undefined;
   if (!section) return undefined;
   const dbOnly = only?.filter((id) => id === 'db' || id.startsWith('db.'));
   if (only && dbOnly?.length === 0) return undefined;
   const { url, migrations, suites, ...rest } = section;
   const audit: DatabaseAudit = {
     ...rest,
-    tenantSetting: section.tenantSetting ?? '',
     ...(url ? { databaseUrl: url } : {}),
     ...(migrations ? { migrationsDir: migrations } : {}),
     ...(dbOnly?.length ? { only: dbOnly.filter((id) => id !== 'db') } : suites ? { only: suites } : {}),
@@ -30,7 +29,7 @@ export function databaseAuditOf(config: ResolvedConfig, override: Partial<Databa
     validateDbAuditOptions(audit);
   } catch (error) {
     // The checks speak in `db` flags; name the config section they came from.
-    if (error instanceof TenancyAuditError) throw new TenancyAuditError(error.code, `database: ${error.message.replace(/--database-url/g, 'url').replace(/--migrations/g, 'migrations').replace(/--app-role/g, 'appRole').replace(/--tenant-setting/g, 'tenantSetting').replace(/--tenant-column/g, 'tenantColumn').replace(/--runs/g, 'runs')}`, { hint: error.hint ?? 'Check the database: section of the config.', cause: error });
+    if (error instanceof TenancyAuditError) throw new TenancyAuditError(error.code, `database: ${error.message.replace(/--database-url/g, 'url').replace(/--migrations/g, 'migrations').replace(/--app-role/g, 'appRole').replace(/--tenant-setting/g, 'tenantSetting').replace(/--context/g, 'context').replace(/--preset/g, 'preset').replace(/--role\b/g, 'role').replace(/--principal-setting/g, 'principalSetting').replace(/--memberships/g, 'memberships').replace(/--tenant-column/g, 'tenantColumn').replace(/--runs/g, 'runs')}`, { hint: error.hint ?? 'Check the database: section of the config.', cause: error });
     throw error;
   }
   return audit;

@@ -47,7 +47,7 @@ export async function auditDatabaseInto(
   }
   let inconclusiveSuites = 0;
   for (const suite of outcome?.suites ?? []) {
-    const { verdict, reason } = folder.tally.verdictOf(suite.id, failOn);
+    const { verdict, reason } = folder.tally.verdictOf(suite.id, failOn, true);
     if (verdict === 'inconclusive') inconclusiveSuites++;
     emit({ type: 'suite-end', suite: suite.id, paths: suite.paths, counts: folder.tally.of(suite.id).verdicts, verdict, reason });
   }

@@ -6,7 +6,7 @@ import { ConfigError, DatabaseUnavailableError, TenancyAuditError } from '../cor
 import type { AuditEventHandler } from '../core/events.ts';
 import { DEFAULT_FAIL_ON, type FailLevel } from '../core/verdict.ts';
 import { loadDbConfig } from '../db/audit/config.ts';
-import { validateDbAuditOptions, type DbAuditOptions } from '../db/audit/index.ts';
+import { validateDbAuditOptions, type DbAuditOptions, type DbContextPreset, type MembershipOptions } from '../db/audit/index.ts';
 import { redactUrl } from '../db/provision.ts';
 import { canonicalJson, sha256Hex } from '../evidence/index.ts';
 import { auditDatabaseInto } from './database-phase.ts';
@@ -21,8 +21,18 @@ export interface DatabaseAuditOptions {
   /** Build a disposable database from these `*.sql` files and audit it (needs `appRole`). */
   migrations?: string;
   appRole?: string;
-  /** The setting the application sets per transaction, e.g. `app.tenant_id`. */
+  /** The setting the application sets per transaction, e.g. `app.tenant_id` (short for `context: { [name]: '{tenant}' }`). */
   tenantSetting?: string;
+  /** Settings set per transaction, name → template with `{tenant}` / `{principal}` (e.g. `request.jwt.claims`). */
+  context?: Record<string, string>;
+  /** The role the platform switches to (`SET LOCAL ROLE`), e.g. `authenticated`: the audited role. */
+  role?: string;
+  /** `supabase` or `postgrest`: fills in `context` and `role`. */
+  preset?: DbContextPreset;
+  /** Setting that holds the principal (user id), when tenants are reached through memberships. */
+  principalSetting?: string;
+  /** The membership table mapping principals to tenants (default: read from the policies). */
+  memberships?: MembershipOptions;
   tenantColumn?: string;
   tables?: string[];
   tenants?: string[];
@@ -110,14 +120,16 @@ async function resolve(options: DatabaseAuditOptions): Promise<Resolved> {
   const migrationsDir = options.migrations ?? file.migrations;
   const pick = <K extends keyof typeof file & keyof DatabaseAuditOptions>(key: K) => (options[key] ?? file[key]) as (typeof file)[K];
   const audit: Omit<DbAuditOptions, 'onRecord'> = {
-    tenantSetting: options.tenantSetting ?? file.tenantSetting ?? '',
+    ...defined({ tenantSetting: pick('tenantSetting'), context: pick('context'), role: pick('role'), preset: pick('preset'), principalSetting: pick('principalSetting'), memberships: pick('memberships') }),
     ...defined({ databaseUrl, migrationsDir, appRole: pick('appRole'), tenantColumn: pick('tenantColumn'), tables: pick('tables'), tenants: pick('tenants'), seed: pick('seed'), runs: pick('runs') }),
     ...(options.provision ? { provision: options.provision } : {}),
     ...(options.suites ? { only: options.suites } : {}),
     ...(options.suiteDirs ? { suiteDirs: options.suiteDirs.map((d) => path.resolve(d)) } : {}),
   };
-  if (!audit.tenantSetting) {
-    throw new TenancyAuditError('TA_USAGE', '--tenant-setting is required: the setting your application sets per transaction (e.g. app.tenant_id)');
+  if (!audit.tenantSetting && !audit.context && !audit.preset && !audit.principalSetting) {
+    throw new TenancyAuditError('TA_USAGE', '--tenant-setting is required: the setting your application sets per transaction (e.g. app.tenant_id)', {
+      hint: "Or give the tenant context as templates (--context 'request.jwt.claims={\"tenant_id\":\"{tenant}\"}'), or --preset supabase|postgrest.",
+    });
   }
   validateDbAuditOptions(audit);
   const system = options.system ?? file.system ?? (databaseUrl ? new URL(databaseUrl).pathname.slice(1) || 'database' : path.basename(path.resolve(migrationsDir ?? '.')));

@@ -47,8 +47,8 @@ export class RunTally {
   }
 
   /** A suite's verdict by the report's rule (see `suiteVerdict`), and the status reason the report gives. */
-  verdictOf(suiteId: string, failOn: FailLevel): { verdict: Verdict; reason: string } {
-    const tally = this.of(suiteId);
+  verdictOf(suiteId: string, failOn: FailLevel, dataLayer = false): { verdict: Verdict; reason: string } {
+    const tally = { ...this.of(suiteId), dataLayer };
     return { verdict: suiteVerdict(tally, failOn), reason: suiteStatus(tally, failOn).reason };
   }
 }

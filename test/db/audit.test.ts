@@ -154,10 +154,26 @@ describe.each(['embedded', 'pg15'] as const)('auditDatabase on %s PostgreSQL (UR
     const db = await server.fixture('REVOKE SELECT ON tenants FROM {{app}};');
     const { records } = await audit({ databaseUrl: db.appUrl });
     const behaviour = records.filter((r) => r.suite === 'db.rls-behaviour');
-    expect(behaviour.find((r) => r.kind === 'control')).toMatchObject({ verdict: 'inconclusive', reason: 'no-known-tenants' });
+    expect(behaviour.find((r) => r.kind === 'control' && r.mutation.id === 'control-own-rows')).toMatchObject({ verdict: 'inconclusive', reason: 'no-known-tenants' });
+    // Rows could not be synthesised either: the application role may not write tenants; the record says which table and why.
+    expect(behaviour.find((r) => r.mutation.id === 'control-seed' && r.operation === 'public.projects')).toMatchObject({ verdict: 'inconclusive', reason: 'seed-failed', detail: expect.stringContaining('the audited role itself, whose policies and grants stop it writing rows without tenant context') });
     expect(behaviour.filter((r) => r.verdict === 'pass')).toEqual([]);
     const withTenants = await audit({ databaseUrl: db.appUrl, tenants: [TENANT_A, TENANT_B] });
     expect(summary(withTenants.records)).toEqual([]);
+  });
+
+  it('synthesises rows for two tenants on an empty database (also with --tenants), in rolled-back transactions only', async () => {
+    const db = await server.fixture('', { seedRows: false });
+    const before = await databaseState(db.adminUrl, db.suffix);
+    for (const tenants of [undefined, [TENANT_A, TENANT_B]]) {
+      const { outcome, records } = await audit({ databaseUrl: db.adminUrl, appRole: db.app, ...(tenants ? { tenants } : {}) });
+      expect(summary(records)).toEqual([]);
+      expect(outcome.worst).toBe('pass');
+      const seeded = records.filter((r) => r.mutation.id === 'control-seed');
+      expect(seeded.map((r) => r.operation).sort()).toEqual(['public.documents', 'public.projects']);
+      expect(seeded[0]!.detail).toContain('at the start of every probe transaction, rolled back with it');
+    }
+    expect(await databaseState(db.adminUrl, db.suffix)).toEqual(before);
   });
 
   it('treats a tenant table the role cannot touch at all as closed, not inconclusive', async () => {

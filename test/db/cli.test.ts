@@ -10,6 +10,7 @@ import { VARIANTS } from './fixtures/schema.ts';
 import { openServer, type FixtureServer } from './harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+let captured = '';
 let server: FixtureServer;
 let reports: string;
 beforeAll(async () => {
@@ -53,6 +54,8 @@ describe('tenancy-audit db (command)', () => {
     expect(records).toHaveLength(manifest.counts.records);
     expect((await verifyRun(dir)).ok).toBe(true);
     for (const file of await fs.readdir(dir)) expect(await fs.readFile(path.join(dir, file), 'utf8'), file).not.toContain('app-pw');
+    // A db run speaks of SQL, not HTTP.
+    for (const file of ['report.md', 'report.html', 'summary.json']) expect(await fs.readFile(path.join(dir, file), 'utf8'), file).not.toMatch(/429|timeout, reset|status code/i);
   });
 
   it('exits 1 on a leaky database and prints findings naming the table', async () => {
@@ -62,6 +65,10 @@ describe('tenancy-audit db (command)', () => {
     // One block per root cause (suite × rule), naming the affected tables.
     expect(out).toMatch(/^leak G-\d\d .*\n\s+db\.rls-behaviour · db · tenant-isolation\n\s+affected: .*public\.documents/m);
     expect(out).toMatch(/^fail-open G-\d\d .*\n\s+db\.rls-catalog · db · rls-enabled\n\s+affected: .*public\.documents/m);
+    // One console block for the rule, though several tenants and plans saw the leak (the evidence keeps every probe).
+    expect(out.match(/^\s+db\.rls-behaviour · db · tenant-isolation$/gm)).toHaveLength(1);
+    const { records } = await read(dir);
+    expect(records.filter((r) => r.mutation.id === 'tenant-isolation' && r.operation === 'public.documents' && r.verdict === 'leak').length).toBeGreaterThan(1);
     expect((await read(dir)).manifest.exitCode).toBe(1);
     expect(await fs.readFile(path.join(dir, 'report.md'), 'utf8')).toContain('public.documents');
   });
@@ -81,6 +88,22 @@ describe('tenancy-audit db (command)', () => {
     expect(unreachable.code).toBe(3);
     expect(unreachable.out).toContain('database unreachable');
     expect(unreachable.out).not.toContain('pw-123456');
+  });
+
+  it('takes the tenant context as templates (--context, repeatable), --role, and refuses a malformed one before any request', async () => {
+    const db = await server.fixture();
+    const { code, out, dir } = await main(['db', '--database-url', db.adminUrl, '--role', db.app, '--context', 'app.tenant_id={tenant}', '--context', 'app.request_id=req-{tenant}', '--seed', '3', '--report-dir', reports, '--format', 'json'], { out: (l) => void (captured += `${l}\n`), err: (l) => void (captured += `${l}\n`), color: false }).then((c) => ({ code: c, out: captured, dir: /evidence and reports: (.+)\n/.exec(captured)?.[1] ?? '' }));
+    expect(code, out).toBe(0);
+    const { records } = await read(dir);
+    const steps = records.find((r) => r.mutation.id === 'tenant-isolation')!.steps!.map((s) => s.title);
+    expect(steps).toContain(`SET LOCAL ROLE "${db.app}"`);
+    expect(steps.some((t) => /set_config\('app\.request_id', 'req-[0-9a-f-]{36}', true\)/.test(t))).toBe(true);
+    captured = '';
+    const bad = await main(['db', '--database-url', db.appUrl, '--context', 'app.tenant_id', '--report-dir', reports], { out: (l) => void (captured += `${l}\n`), err: (l) => void (captured += `${l}\n`), color: false });
+    expect(bad).toBe(2);
+    captured = '';
+    expect(await main(['db', '--database-url', db.appUrl, '--context', 'app.tenant_id=fixed', '--report-dir', reports], { out: (l) => void (captured += `${l}\n`), err: (l) => void (captured += `${l}\n`), color: false })).toBe(2);
+    expect(captured).toContain('no tenant context');
   });
 
   it('reads a config file (JSON, env:NAME URL) and lets flags override it', async () => {

@@ -11,7 +11,7 @@ export interface FixtureServer {
   kind: ServerKind;
   provisioned: ProvisionedDatabase;
   /** Makes a database with the fail-closed schema plus `extraSql`, an audited login role, and (optionally) two tenants' rows. */
-  fixture(extraSql?: string, options?: { seedRows?: boolean }): Promise<FixtureDatabase>;
+  fixture(extraSql?: string, options?: { seedRows?: boolean; base?: boolean }): Promise<FixtureDatabase>;
   close(): Promise<void>;
 }
 
@@ -40,8 +40,8 @@ export async function openServer(kind: ServerKind): Promise<FixtureServer> {
       const adminUrl = withDatabase(provisioned.url, name);
       await withClient(adminUrl, async (c) => {
         await c.query(`CREATE ROLE ${app} LOGIN PASSWORD 'app-pw'`);
-        await c.query(fill(FAIL_CLOSED, app, suffix));
-        if (options.seedRows !== false) await c.query(SEED_ROWS);
+        if (options.base !== false) await c.query(fill(FAIL_CLOSED, app, suffix));
+        if (options.base !== false && options.seedRows !== false) await c.query(SEED_ROWS);
         if (extraSql) await c.query(fill(extraSql, app, suffix));
       });
       const url = new URL(adminUrl);

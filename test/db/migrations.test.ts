@@ -7,6 +7,7 @@ import type { UnsignedEvidenceRecord } from '../../src/core/types.ts';
 import { auditDatabase } from '../../src/db/audit/index.ts';
 import type { ProvisionOptions } from '../../src/db/provision.ts';
 import { withClient } from '../../src/db/provision.ts';
+import { PATTERNS } from './corpus/patterns.ts';
 import { FAIL_CLOSED, fill } from './fixtures/schema.ts';
 import { MACHINE_POSTGRES } from './harness.ts';
 
@@ -62,6 +63,32 @@ describe.each([
     expect(outcome.worst).toBe('leak');
     expect(records.find((r) => r.mutation.id === 'policy-tenant-key' && r.verdict === 'fail-open')!.detail).toContain('"documents_open" on public.documents');
     expect(records.find((r) => r.mutation.id === 'tenant-isolation' && r.verdict === 'leak')!.operation).toBe('public.documents');
+  });
+});
+
+describe('auditDatabase --migrations with memberships (the setting holds the user id)', () => {
+  const pattern = PATTERNS.find((p) => p.name.startsWith('membership'))!;
+  it.each([['closed', ''], ['broken', pattern.broken]] as const)('%s form', async (form, breaking) => {
+    const suffix = crypto.randomBytes(5).toString('hex');
+    const app = `ta_mig_${suffix}`;
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ta-migrations-'));
+    cleanups.push(async () => {
+      await fs.rm(dir, { recursive: true, force: true });
+      await withClient(MACHINE_POSTGRES, (c) => c.query(`DROP ROLE IF EXISTS ${app}`)).catch(() => {});
+    });
+    await fs.writeFile(path.join(dir, '001_roles.sql'), `CREATE ROLE ${app} NOLOGIN;\n`);
+    await fs.writeFile(path.join(dir, '002_schema.sql'), fill(pattern.closed, app, suffix));
+    if (breaking) await fs.writeFile(path.join(dir, '003_broken.sql'), fill(breaking, app, suffix));
+    const records: UnsignedEvidenceRecord[] = [];
+    const outcome = await auditDatabase({ migrationsDir: dir, appRole: app, principalSetting: 'app.user_id', tenantColumn: 'org_id', seed: 77, provision: { databaseUrl: MACHINE_POSTGRES }, onRecord: async (r) => void records.push(r) });
+    if (form === 'closed') {
+      expect(failing(records)).toEqual([]);
+      expect(outcome.worst).toBe('pass');
+      expect(records.filter((r) => r.mutation.id === 'control-seed' && r.operation === 'public.memberships').every((r) => r.verdict === 'pass')).toBe(true);
+    } else {
+      expect(outcome.worst).toBe('leak');
+      expect(records.find((r) => r.mutation.id === 'policy-tenant-key' && r.verdict === 'fail-open')!.detail).toContain('"documents_member"');
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import type {
   TableFacts,
   ViewFacts,
 } from './types.ts';
-import { callsFunction, functionBody, mentionsIdentifier, readsSetting, readsSettingMissingOk, withoutStringLiterals } from './sql-text.ts';
+import { callsFunction, functionBody, mentionsIdentifier, mentionsOwnColumn, readsSetting, readsSettingMissingOk, withoutStringLiterals } from './sql-text.ts';
 
 /** Pure derivations over a catalog snapshot shared by several checks and by the behaviour proofs. */
 
@@ -94,7 +94,7 @@ export function analyseKey(
   const direct = readsSetting(expr, snapshot.tenantSetting);
   const via = [...readers.keys()].filter((name) => callsFunction(expr, name));
   const setting = direct || via.length > 0;
-  const column = table.tenantColumn === null ? true : mentionsIdentifier(withoutStringLiterals(expr), table.tenantColumn);
+  const column = table.tenantColumn === null ? true : mentionsOwnColumn(withoutStringLiterals(expr), table.name, table.tenantColumn);
   return { keyed: setting && column, via: direct ? ['current_setting', ...via] : via, mentionsColumn: column, readsSetting: setting };
 }
 

@@ -10,6 +10,7 @@ interface TableRow {
   qualified: string;
   relkind: string;
   relispartition: boolean;
+  parent: string | null;
   owner: string;
   relrowsecurity: boolean;
   relforcerowsecurity: boolean;
@@ -32,6 +33,7 @@ interface ColumnRow {
   generated: string;
   typmod: number;
   enum_labels: string[] | null;
+  domain_checks: string[] | null;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function readTables(
   const tableRes = await client.query<TableRow>(
     `SELECT c.oid::int8::text AS oid, n.nspname::text AS schema, c.relname::text AS name,
             ${QUALIFIED('n.nspname', 'c.relname')} AS qualified, c.relkind::text AS relkind, c.relispartition,
+            CASE WHEN c.relispartition THEN (SELECT ${QUALIFIED('pn.nspname', 'pc.relname')} FROM pg_class pc JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE pc.oid = pg_partition_root(c.oid)) END AS parent,
             pg_get_userbyid(c.relowner)::text AS owner, c.relrowsecurity, c.relforcerowsecurity,
             pg_has_role($1::name, c.relowner, 'USAGE') AS role_owns,
             has_schema_privilege($1::name, n.oid, 'USAGE') AND has_any_column_privilege($1::name, c.oid, 'SELECT') AS sel,
@@ -66,7 +69,8 @@ export async function readTables(
             pg_get_expr(d.adbin, d.adrelid) AS default_expr, a.attidentity::text AS identity,
             a.attgenerated::text AS generated,
             CASE WHEN a.atttypmod > 0 THEN a.atttypmod ELSE t.typtypmod END AS typmod,
-            CASE WHEN bt.typtype = 'e' THEN ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = bt.oid ORDER BY e.enumsortorder) END AS enum_labels
+            CASE WHEN bt.typtype = 'e' THEN ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = bt.oid ORDER BY e.enumsortorder) END AS enum_labels,
+            CASE WHEN t.typtype = 'd' THEN ARRAY(SELECT pg_get_constraintdef(dc.oid) FROM pg_constraint dc WHERE dc.contypid = t.oid AND dc.contype = 'c') END AS domain_checks
        FROM pg_attribute a
        JOIN pg_type t ON t.oid = a.atttypid
        JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
@@ -96,6 +100,12 @@ export async function readTables(
     [oids],
   );
 
+  const checkRes = await client.query<{ rel: string; def: string }>(
+    `SELECT con.conrelid::int8::text AS rel, pg_get_constraintdef(con.oid) AS def
+       FROM pg_constraint con WHERE con.contype = 'c' AND con.conrelid = ANY($1::oid[]) ORDER BY con.conname`,
+    [oids],
+  );
+
   const explicit = explicitTables?.map((t) => t.trim()).filter((t) => t !== '');
   const tables: TableFacts[] = tableRes.rows.map((r) => {
     const columns = columnRes.rows.filter((c) => c.rel === r.oid).map(columnFacts);
@@ -110,6 +120,7 @@ export async function readTables(
       qualified: r.qualified,
       kind: r.relkind === 'p' ? 'partitioned' : 'table',
       partition: r.relispartition,
+      parent: r.parent,
       owner: r.owner,
       rlsEnabled: r.relrowsecurity,
       rlsForced: r.relforcerowsecurity,
@@ -120,6 +131,7 @@ export async function readTables(
       columns,
       foreignKeys,
       uniqueKeys: uniqueRes.rows.filter((u) => u.rel === r.oid && !u.has_expr).map((u) => u.cols),
+      checks: checkRes.rows.filter((c) => c.rel === r.oid).map((c) => c.def),
     };
   });
   if (explicit) markExplicitTables(tables, explicit);
@@ -138,6 +150,7 @@ function columnFacts(c: ColumnRow): ColumnFacts {
     generated: c.generated !== '',
     maxLength: ['varchar', 'bpchar'].includes(c.base_type) && c.typmod > 4 ? c.typmod - 4 : null,
     enumLabels: c.enum_labels,
+    ...(c.domain_checks && c.domain_checks.length > 0 ? { domainChecks: c.domain_checks } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { dbContextFields } from '../../config/db-context-schema.ts';
 import { toConfigIssues } from '../../config/issues.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { FAIL_LEVELS } from '../../core/verdict.ts';
@@ -14,7 +15,7 @@ export const dbConfigSchema = z.strictObject({
   databaseUrl: z.string().min(1).optional().describe('URL as the application role, or env:NAME to read it from a variable.'),
   migrations: z.string().min(1).optional().describe('Folder of *.sql migrations (relative to this file) to build a disposable database from.'),
   appRole: z.string().min(1).optional(),
-  tenantSetting: z.string().min(1).optional(),
+  ...dbContextFields,
   tenantColumn: z.string().min(1).optional(),
   tables: z.array(z.string().min(1)).min(1).optional().describe('Tenant tables listed explicitly (schema.table).'),
   tenants: z.array(z.string().min(1)).min(1).optional().describe('Tenant values with rows to protect (a user database).'),

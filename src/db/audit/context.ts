@@ -2,7 +2,7 @@ import type fc from 'fast-check';
 import type { EvidenceStep } from '../../core/types.ts';
 import type { Verdict } from '../../core/verdict.ts';
 import type { SuiteDefinitionBase } from '../../suite/define.ts';
-import type { ObservedRow, ReadObservation, ReadTarget, WriteObservation } from './observations.ts';
+import type { ObservedRow, ReadObservation, ReadTarget, TenantlessObservation, WriteObservation } from './observations.ts';
 import type { DbRule } from './rules.ts';
 import type { SeedReport } from './seed.ts';
 import type { CatalogSnapshot, TableFacts } from './types.ts';
@@ -39,6 +39,12 @@ export interface DbBehaviourIO {
   updateForeign(table: TableFacts, actor: string, victim: string, victimRow: ObservedRow | undefined): Promise<WriteObservation>;
   updateMove(table: TableFacts, actor: string, victim: string, actorRow: ObservedRow | undefined): Promise<WriteObservation>;
   deleteForeign(table: TableFacts, actor: string, victim: string, victimRow: ObservedRow | undefined): Promise<WriteObservation>;
+  /**
+   * As `actor`, insert a copy of `row` (`insert`) or update `row` (`update`, the actor's own row) with the tenant column
+   * set to `value` (null: SQL NULL; else a wildcard-looking value), then read the table as `witness` in the same
+   * rolled-back transaction: does the witness see the row?
+   */
+  writeTenantless(table: TableFacts, mode: 'insert' | 'update', value: string | null, actor: string, witness: string, row: ObservedRow | undefined): Promise<TenantlessObservation>;
 }
 
 /**

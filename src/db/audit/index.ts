@@ -10,25 +10,27 @@ import { seededRandom } from './rows.ts';
 import { ruleMutation, type DbRule } from './rules.ts';
 import { ruleResolver, selectDbSuites } from './suites.ts';
 import { openMigrationsTarget, openUrlTarget } from './target.ts';
+import { resolveContext, type DbContextOptions } from './tenant-context.ts';
 
 export type { DbSuiteContext, DbSuiteDefinition, DbSuitePhase, DbBehaviourIO, DbRecordInput, KnownTenant } from './context.ts';
 export type { CatalogSnapshot } from './types.ts';
 export type { DbRule } from './rules.ts';
 export { introspectCatalog } from './introspect.ts';
+export type { MembershipOptions } from './membership.ts';
+export { CONTEXT_PRESETS, parseContextEntry, resolveContext, type ContextSetting, type DbContextOptions, type DbContextPreset, type ResolvedContext } from './tenant-context.ts';
 
 /**
  * Options of {@link auditDatabase}: what to audit (exactly one of `databaseUrl` or `migrationsDir`, the latter with
- * `appRole`), the tenant setting, and where each evidence record goes (`onRecord`).
+ * `appRole`), the tenant context ({@link DbContextOptions}: `tenantSetting`, or `context` templates, `role`,
+ * `preset`), and where each evidence record goes (`onRecord`).
  */
-export interface DbAuditOptions {
+export interface DbAuditOptions extends DbContextOptions {
   /** URL of the database to audit, connecting as the application's own role. Exclusive with `migrationsDir`. */
   databaseUrl?: string;
   /** Build a disposable database from these `*.sql` files (name order) and audit it. Needs `appRole`. */
   migrationsDir?: string;
   /** Role to audit. With `migrationsDir` (required) the admin connection does `SET LOCAL ROLE` to it; with a URL, only when it differs from the connecting role. */
   appRole?: string;
-  /** The setting the application sets per transaction, e.g. `app.tenant_id`. */
-  tenantSetting: string;
   /** Column that marks tenant tables. Default `tenant_id`. */
   tenantColumn?: string;
   /** Tenant tables listed explicitly (instead of every table with the tenant column). */
@@ -72,8 +74,6 @@ export interface DbAuditOutcome {
   counts: RunCounts;
 }
 
-const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)+$/;
-
 function usage(message: string, hint?: string): TenancyAuditError {
   return new TenancyAuditError('TA_USAGE', message, hint === undefined ? {} : { hint });
 }
@@ -83,10 +83,9 @@ export function validateDbAuditOptions(options: Omit<DbAuditOptions, 'onRecord'>
   if (!options.databaseUrl === !options.migrationsDir) {
     throw usage('give exactly one of --database-url or --migrations', 'Audit a running database with --database-url, or build one from SQL files with --migrations DIR --app-role ROLE.');
   }
-  if (options.migrationsDir && !options.appRole) throw usage('--migrations needs --app-role: the role the application connects as');
-  if (!options.tenantSetting || !SETTING_NAME.test(options.tenantSetting)) {
-    throw usage(`--tenant-setting must be a custom setting name like app.tenant_id (got ${JSON.stringify(options.tenantSetting ?? '')})`);
-  }
+  if (options.migrationsDir && !options.appRole && !options.role && !options.preset) throw usage('--migrations needs --app-role: the role the application connects as');
+  if (options.appRole && options.role && options.appRole !== options.role) throw usage(`--app-role ${options.appRole} and --role ${options.role} differ`, 'Both name the audited role: give one of them.');
+  resolveContext(options);
   if (options.tenantColumn !== undefined && options.tenantColumn.trim() === '') throw usage('--tenant-column must not be empty');
   if (options.runs !== undefined && (!Number.isInteger(options.runs) || options.runs < 1)) throw usage(`--runs must be a positive integer (got ${options.runs})`);
   if (options.seed !== undefined && !Number.isInteger(options.seed)) throw usage(`--seed must be an integer (got ${options.seed})`);
@@ -113,15 +112,17 @@ export async function auditDatabase(options: DbAuditOptions): Promise<DbAuditOut
   const random = seededRandom(seed);
   const suites = await selectDbSuites(options);
 
-  const targetOptions = { tenantSetting: options.tenantSetting, tenantColumn: options.tenantColumn, tables: options.tables, tenants: options.tenants, appRole: options.appRole, log };
+  const context = resolveContext(options);
+  const appRole = options.appRole ?? context.role;
+  const targetOptions = { context, tenantColumn: options.tenantColumn, tables: options.tables, tenants: options.tenants, appRole, log };
   const target = options.migrationsDir
-    ? await openMigrationsTarget(options.migrationsDir, { ...targetOptions, appRole: options.appRole!, seed, random, provision: options.provision })
-    : await openUrlTarget(options.databaseUrl!, targetOptions);
+    ? await openMigrationsTarget(options.migrationsDir, { ...targetOptions, appRole: appRole!, seed, random, provision: options.provision, memberships: options.memberships })
+    : await openUrlTarget(options.databaseUrl!, { ...targetOptions, seed, random, memberships: options.memberships });
   const { snapshot, tenants, database } = target;
   let io: OpenBehaviourIO | null = null;
   try {
     log(`database: auditing role ${snapshot.role.name} on ${database}; tenants ${tenants.map((t) => t.value).join(', ') || '(none known)'}; seed ${seed}`);
-    const behaviour = await openBehaviourIO({ ...target, random });
+    const behaviour = await openBehaviourIO({ ...target, settings: context.settings, random });
     io = behaviour;
 
     const byKind: Partial<Record<EvidenceKind, number>> = {};

@@ -9,6 +9,8 @@ export interface IntrospectOptions {
   /** Role to audit; default `current_user` of the connection. */
   role?: string | undefined;
   tenantSetting: string;
+  /** What a request without tenant context must get (default `error`). */
+  missingContext?: 'error' | 'empty' | undefined;
   /** Default `tenant_id`. */
   tenantColumn?: string | undefined;
   /** Tenant tables listed explicitly (`schema.table` or `table`) instead of detecting them by the tenant column. */
@@ -46,6 +48,7 @@ export async function introspectCatalog(client: pg.ClientBase, options: Introspe
     sessionUser: info.session_user,
     role,
     tenantSetting: options.tenantSetting,
+    ...(options.missingContext === 'empty' ? { missingContext: 'empty' as const } : {}),
     tenantColumn,
     tables,
     policies,

@@ -74,6 +74,20 @@ describe('judgeIsolation', () => {
 
 describe('judgeWrite', () => {
   const base: WriteObservation = { table: 'public.documents', actor: 'A', victim: 'B', granted: true, control: { ok: true, rowCount: 1 }, attempt: { ok: false, error: { code: '42501', message: 'new row violates row-level security policy' } }, steps: [], startedAt: '', durationMs: 0 };
+  it('fails open an insert of the other tenant\'s row that only a unique key stopped (row-level security checks first)', () => {
+    const dup = { ...base, attempt: { ok: false as const, error: { code: '23505', message: 'duplicate key value violates unique constraint' } } };
+    expect(judgeWrite('insert-foreign', dup)).toMatchObject({ verdict: 'fail-open', reason: 'foreign-row-reachable' });
+    expect(judgeWrite('insert-foreign', { ...base, attempt: { ok: false, error: { code: '23503', message: 'violates foreign key constraint' } } })).toMatchObject({ verdict: 'pass', reason: 'refused' });
+  });
+
+  it('passes a write denied by default (no policy for the command) only when both control and attempt are refused', () => {
+    const denied = { ...base, deniedByDefault: true, control: { ok: true as const, rowCount: 0 }, attempt: { ok: true as const, rowCount: 0 } };
+    expect(judgeWrite('update-foreign', denied)).toMatchObject({ verdict: 'pass', reason: 'denied-by-default' });
+    expect(judgeWrite('update-foreign', { ...denied, attempt: { ok: true, rowCount: 1 } }).verdict).toBe('inconclusive');
+    expect(judgeWrite('update-foreign', { ...denied, deniedByDefault: false }).verdict).toBe('inconclusive');
+    expect(judgeWrite('delete-foreign', { ...denied, attempt: { ok: false, error: { code: '57014', message: 'canceling statement due to statement timeout' } } }).verdict).toBe('inconclusive');
+  });
+
   it('passes a refused write after a successful control', () => {
     expect(judgeWrite('insert-foreign', base)).toMatchObject({ verdict: 'pass', reason: 'refused' });
   });

@@ -89,6 +89,8 @@ export interface NoContextFacts {
   readsWithContext: boolean;
   /** Rows are known to exist in what the target reads (seen under some tenant). */
   rowsKnown: boolean;
+  /** On this platform a request without tenant context is meant to see nothing (PostgREST/Supabase claims read with missing_ok). */
+  emptyIsClosed?: boolean;
 }
 
 /** Without tenant context (unset on a fresh session, or reset to ''), a read must error. */
@@ -115,6 +117,9 @@ export function judgeNoContext(obs: ReadObservation, facts: NoContextFacts): Jud
   }
   if (!facts.rowsKnown) {
     return { verdict: 'inconclusive', reason: 'empty-unknown', detail: `reading ${name} ${how} returned 0 rows without error, but no rows are known to exist there, so an empty table cannot be told from a silent empty scope` };
+  }
+  if (facts.emptyIsClosed) {
+    return { verdict: 'pass', reason: 'empty-without-context-platform', detail: `reading ${name} ${how} returned 0 rows (rows exist): on this platform a request without claims sees nothing${preset}` };
   }
   return { verdict: 'soft-fail', reason: 'empty-without-context', detail: `reading ${name} ${how} returned 0 rows without error (rows exist): missing context becomes a silent empty result instead of an error${preset}` };
 }
@@ -214,6 +219,9 @@ export function judgeWrite(kind: WriteKind, obs: WriteObservation): Judgement {
   // statement matched the row: the constraint fires only after the row was reached.
   const reachesRow = kind === 'update-foreign' || kind === 'delete-foreign';
   const controlMatched = control !== null && (control.ok ? !needsOneRow || control.rowCount === 1 : reachesRow && control.error.code.startsWith('23'));
+  if (obs.deniedByDefault && control && !controlMatched && obs.attempt && (obs.attempt.ok ? obs.attempt.rowCount === 0 && kind !== 'insert-foreign' : !isEnvironmentError(obs.attempt.error.code))) {
+    return { verdict: 'pass', reason: 'denied-by-default', detail: `${where}: ${text.act} is refused, as is ${text.control}: no permissive policy covers the command, so row-level security denies it by default (hygiene: REVOKE the privilege if the application never uses it)` };
+  }
   if (!control || !controlMatched) {
     const why = !control ? 'not run' : control.ok ? `affected ${control.rowCount} rows, expected 1` : `ERROR ${control.error.code}: ${control.error.message}`;
     return { verdict: 'inconclusive', reason: 'control-failed', detail: `${where}: control (${text.control}) failed (${why}), so a refusal could not be attributed to the tenant` };
@@ -222,7 +230,9 @@ export function judgeWrite(kind: WriteKind, obs: WriteObservation): Judgement {
   if (!attempt) return { verdict: 'inconclusive', reason: 'not-run', detail: `${where}: ${text.act} was not attempted` };
   if (!attempt.ok) {
     if (isEnvironmentError(attempt.error.code)) return { verdict: 'inconclusive', reason: 'environment-error', detail: `${where}: ${text.act} failed for an environmental reason (ERROR ${attempt.error.code}: ${attempt.error.message})` };
-    if (reachesRow && attempt.error.code.startsWith('23')) {
+    // Row-level security checks a new row before unique indexes: a duplicate key on the insert means the policy let
+    // the other tenant's row through, and only the collision stopped it.
+    if ((reachesRow && attempt.error.code.startsWith('23')) || (kind === 'insert-foreign' && attempt.error.code === '23505')) {
       return { verdict: 'fail-open', reason: 'foreign-row-reachable', detail: `${where}: ${text.act} reached the row — only a constraint stopped it (ERROR ${attempt.error.code}: ${attempt.error.message}); a row without that constraint would have been changed` };
     }
     return { verdict: 'pass', reason: 'refused', detail: `${where}: ${text.act} is refused (ERROR ${attempt.error.code}: ${attempt.error.message})` };

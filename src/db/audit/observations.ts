@@ -21,8 +21,10 @@ export interface ReadTarget {
 /** One row a read probe returned, as JSON (`to_jsonb`), with its physical row id when read from a table. */
 export interface ObservedRow {
   data: Record<string, unknown>;
-  /** Physical row id (tables only), used to aim write probes at exactly this row. */
+  /** Physical row id (tables only), unique within `tableoid` (a partition): with it, aims write probes at exactly this row. */
   ctid: string | null;
+  /** Oid of the table or partition that holds the row (tables only). */
+  tableoid?: string | null;
 }
 
 /**
@@ -58,6 +60,34 @@ export interface WriteObservation {
   attempt: StatementOutcome | null;
   /** Why the probe could not be set up (no template row, no row of the victim…). */
   setupError?: string;
+  /** Row-level security applies to the role and no permissive policy covers the command: PostgreSQL denies it by default. */
+  deniedByDefault?: boolean;
+  steps: EvidenceStep[];
+  startedAt: string;
+  durationMs: number;
+}
+
+/**
+ * What a tenantless-row probe did: as `actor`, insert a row (or update its own row) with the tenant column set to
+ * `value` (NULL, or a wildcard-looking value), then, in the same rolled-back transaction, read the table as
+ * `witness`: `seen` is whether the witness sees that row, `witnessOwnRows` how many of its own rows it read (control).
+ */
+export interface TenantlessObservation {
+  table: string;
+  mode: 'insert' | 'update';
+  /** The tenant value written (null for SQL NULL). */
+  value: string | null;
+  actor: string;
+  witness: string;
+  granted: boolean;
+  setupError?: string;
+  /** The write as the actor: refused (error) or accepted. */
+  write: StatementOutcome | null;
+  /** For `update`: rows the actor reads at the row's address just before (1 shows the address is right). */
+  addressed?: number;
+  seen: boolean | null;
+  witnessOwnRows: number | null;
+  readError?: SqlError;
   steps: EvidenceStep[];
   startedAt: string;
   durationMs: number;

@@ -1,13 +1,17 @@
 import type { EvidenceStep } from '../../core/types.ts';
 import type { DbBehaviourIO, KnownTenant } from './context.ts';
+import { addressRow } from './row-address.ts';
 import type { ReadObservation, ReadTarget, WriteObservation } from './observations.ts';
+import { probeTenantless } from './probes-tenantless.ts';
 import { planInsertFromTemplate } from './rows.ts';
 import { insertSql, type SeedReport } from './seed.ts';
-import { AuditSession, type StatementOutcome, type TenantContext, type TransactionResult } from './session.ts';
+import { AuditSession, type Run, type StatementOutcome, type TenantContext, type TransactionResult } from './session.ts';
 import { quoteIdent } from './sql-text.ts';
+import type { ContextSetting } from './tenant-context.ts';
 import { readTargets } from './targets.ts';
 import { tenantArbitrary, tenantValueType } from './tenants.ts';
-import type { CatalogSnapshot, TableFacts } from './types.ts';
+import { applicablePolicies, bypassReason } from './analysis.ts';
+import type { CatalogSnapshot, GrantableCommand, TableFacts } from './types.ts';
 
 const READ_LIMIT = 200;
 
@@ -22,6 +26,11 @@ export interface BehaviourIOOptions {
   /** Seeded randomness for filler values of probe rows. */
   random: () => number;
   connectionNote: string;
+  /** Rows synthesised at the start of every transaction (a user database without rows to protect). */
+  prelude?: ((run: Run) => Promise<void>) | null;
+  principalOf?: ((tenant: string) => string) | null;
+  /** The tenant context's settings and templates. */
+  settings: readonly ContextSetting[];
   statementTimeoutMs?: number;
 }
 
@@ -48,22 +57,23 @@ function statementOutcome(tx: TransactionResult<number>): StatementOutcome {
 export async function openBehaviourIO(options: BehaviourIOOptions): Promise<OpenBehaviourIO> {
   const { snapshot, setRole } = options;
   const setting = snapshot.tenantSetting;
-  const sessionOptions = { url: options.url, setRole, tenantSetting: setting, statementTimeoutMs: options.statementTimeoutMs ?? 10_000 };
+  const sessionOptions = { url: options.url, setRole, settings: options.settings, statementTimeoutMs: options.statementTimeoutMs ?? 10_000, ...(options.prelude ? { prelude: options.prelude } : {}), ...(options.principalOf ? { principalOf: options.principalOf } : {}) };
   const main = await AuditSession.open(sessionOptions);
   let fresh: AuditSession | null = null;
 
   const read = async (session: AuditSession, target: ReadTarget, context: TenantContext): Promise<ReadObservation> => {
     let settingSeen: string | null = null;
-    const ctid = target.kind === 'table' ? 't.ctid::text' : 'NULL::text';
+    const ctid = target.kind === 'table' ? 't.ctid::text AS ctid, t.tableoid::text AS tableoid' : 'NULL::text AS ctid, NULL::text AS tableoid';
     const tx = await session.transaction({ readOnly: true, context }, async (run) => {
       const seen = await run('SELECT current_setting($1, true) AS value', [setting]);
       settingSeen = (seen.rows[0] as { value: string | null }).value;
-      const res = await run(`SELECT to_jsonb(t) AS data, ${ctid} AS ctid FROM ${target.from} AS t LIMIT ${READ_LIMIT + 1}`);
-      return res.rows as { data: unknown; ctid: string | null }[];
+      const res = await run(`SELECT to_jsonb(t) AS data, ${ctid} FROM ${target.from} AS t LIMIT ${READ_LIMIT + 1}`);
+      return res.rows as { data: unknown; ctid: string | null; tableoid: string | null }[];
     });
     const rows = (tx.value ?? []).map((r) => ({
       data: r.data !== null && typeof r.data === 'object' && !Array.isArray(r.data) ? (r.data as Record<string, unknown>) : { value: r.data },
       ctid: r.ctid,
+      tableoid: r.tableoid,
     }));
     return {
       target,
@@ -116,6 +126,8 @@ export async function openBehaviourIO(options: BehaviourIOOptions): Promise<Open
     ...extra,
   });
 
+  const deniedByDefault = (table: TableFacts, command: GrantableCommand) =>
+    bypassReason(snapshot, snapshot.role.name, table) === null && applicablePolicies(snapshot, table, command).permissive.length === 0;
   const target = (table: TableFacts) => `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
 
   return {
@@ -143,36 +155,42 @@ export async function openBehaviourIO(options: BehaviourIOOptions): Promise<Open
       const sql = insertSql(table, own);
       const control = await statement(actor, false, sql, [JSON.stringify(own.values)], [rowLabel(table, own.columns, actor)]);
       const attempt = await statement(actor, false, sql, [JSON.stringify(foreign.values)], [rowLabel(table, foreign.columns, victim)]);
-      return writeObservation(table, actor, victim, [['control (own tenant)', control], ['attempt (other tenant)', attempt]], {});
+      return writeObservation(table, actor, victim, [['control (own tenant)', control], ['attempt (other tenant)', attempt]], { deniedByDefault: deniedByDefault(table, 'INSERT') });
     },
 
     async updateForeign(table, actor, victim, victimRow) {
       if (!table.privileges.UPDATE) return skipped(table, actor, victim, { granted: false });
-      if (!victimRow?.ctid) return skipped(table, actor, victim, { setupError: `no row of tenant ${victim} is known` });
+      const at = victimRow && addressRow(table, victimRow);
+      if (!at) return skipped(table, actor, victim, { setupError: `no row of tenant ${victim} is known` });
       const col = quoteIdent(table.tenantColumn!);
-      const sql = `UPDATE ${target(table)} SET ${col} = ${col} WHERE ctid = $1::tid`;
-      const control = await statement(victim, false, sql, [victimRow.ctid]);
-      const attempt = await statement(actor, false, sql, [victimRow.ctid]);
-      return writeObservation(table, actor, victim, [[`control (as ${victim})`, control], [`attempt (as ${actor})`, attempt]], {});
+      const sql = `UPDATE ${target(table)} SET ${col} = ${col} WHERE ${at.sql}`;
+      const control = await statement(victim, false, sql, at.params);
+      const attempt = await statement(actor, false, sql, at.params);
+      return writeObservation(table, actor, victim, [[`control (as ${victim})`, control], [`attempt (as ${actor})`, attempt]], { deniedByDefault: deniedByDefault(table, 'UPDATE') });
     },
 
     async updateMove(table, actor, victim, actorRow) {
       if (!table.privileges.UPDATE) return skipped(table, actor, victim, { granted: false });
-      if (!actorRow?.ctid) return skipped(table, actor, victim, { setupError: `no row of tenant ${actor} is visible to move` });
+      const at = actorRow && addressRow(table, actorRow);
+      if (!at) return skipped(table, actor, victim, { setupError: `no row of tenant ${actor} is visible to move` });
       const col = quoteIdent(table.tenantColumn!);
-      const control = await statement(actor, false, `UPDATE ${target(table)} SET ${col} = ${col} WHERE ctid = $1::tid`, [actorRow.ctid]);
-      const attempt = await statement(actor, false, `UPDATE ${target(table)} SET ${col} = $2 WHERE ctid = $1::tid`, [actorRow.ctid, victim]);
-      return writeObservation(table, actor, victim, [['control (no-op update)', control], ['attempt (move)', attempt]], {});
+      const control = await statement(actor, false, `UPDATE ${target(table)} SET ${col} = ${col} WHERE ${at.sql}`, at.params);
+      const attempt = await statement(actor, false, `UPDATE ${target(table)} SET ${col} = $${at.params.length + 1} WHERE ${at.sql}`, [...at.params, victim]);
+      return writeObservation(table, actor, victim, [['control (no-op update)', control], ['attempt (move)', attempt]], { deniedByDefault: deniedByDefault(table, 'UPDATE') });
     },
 
     async deleteForeign(table, actor, victim, victimRow) {
       if (!table.privileges.DELETE) return skipped(table, actor, victim, { granted: false });
-      if (!victimRow?.ctid) return skipped(table, actor, victim, { setupError: `no row of tenant ${victim} is known` });
-      const sql = `DELETE FROM ${target(table)} WHERE ctid = $1::tid`;
-      const control = await statement(victim, false, sql, [victimRow.ctid]);
-      const attempt = await statement(actor, false, sql, [victimRow.ctid]);
-      return writeObservation(table, actor, victim, [[`control (as ${victim})`, control], [`attempt (as ${actor})`, attempt]], {});
+      const at = victimRow && addressRow(table, victimRow);
+      if (!at) return skipped(table, actor, victim, { setupError: `no row of tenant ${victim} is known` });
+      const sql = `DELETE FROM ${target(table)} WHERE ${at.sql}`;
+      const control = await statement(victim, false, sql, at.params);
+      const attempt = await statement(actor, false, sql, at.params);
+      return writeObservation(table, actor, victim, [[`control (as ${victim})`, control], [`attempt (as ${actor})`, attempt]], { deniedByDefault: deniedByDefault(table, 'DELETE') });
     },
+
+    writeTenantless: (table, mode, value, actor, witness, row) =>
+      probeTenantless({ session: main, table, mode, value, actor, witness, row, random: options.random, label: rowLabel }),
 
     async close() {
       await Promise.all([main.close(), fresh?.close()]);

@@ -126,6 +126,7 @@ export function planInsertFromTemplate(
   if (tenantColumn === null) return { error: `${table.qualified} has no tenant column` };
   const unique = uniqueColumns(table);
   const fk = foreignKeyColumns(table);
+  const allowed = checkListValues(table);
   const fixed: Record<string, unknown> = {};
   const columns: string[] = [];
   let overriding = false;
@@ -144,7 +145,9 @@ export function planInsertFromTemplate(
     }
     if (unique.has(column.name) && !fk.has(column.name)) {
       if (column.default !== null) continue;
-      const value = synthValue(column, random);
+      // A value a CHECK IN-list allows (another than the template's), else a fresh one of the type.
+      const listed = allowed.get(column.name);
+      const value = listed && listed.length > 0 ? (listed.find((v) => v !== String(template[column.name])) ?? listed[0]) : synthValue(column, random);
       if (value === undefined) return { error: `cannot make a fresh value for unique column ${column.name} (${column.type})` };
       fixed[column.name] = value;
       columns.push(column.name);
@@ -159,18 +162,39 @@ export function planInsertFromTemplate(
 }
 
 /**
- * A row for seeding a synthetic tenant into a disposable database: forced values (tenant column, foreign keys to
- * the rows seeded for the same tenant), canaries in text columns, type-made values for other NOT NULL columns
- * without default. With `minimal`, nullable columns are left out (a retry when a CHECK rejected the full row).
+ * Values the CHECK constraints of a table allow for a column, read from `pg_get_constraintdef` text:
+ * `status IN ('open', 'done')` prints as `((status = ANY (ARRAY['open'::text, 'done'::text])))`, and `col = 'x'`.
+ */
+export function checkListValues(table: TableFacts): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const domainChecks = table.columns.flatMap((c) => (c.domainChecks ?? []).map((d) => d.replace(/\bVALUE\b/g, c.name)));
+  for (const def of [...(table.checks ?? []), ...domainChecks]) {
+    const any = /\(*"?([A-Za-z_][A-Za-z0-9_$]*)"?\)?(?:::[a-z ]+)?\s*=\s*ANY\s*\(\(?ARRAY\[([^\]]*)\]/i.exec(def);
+    const eq = /\(*"?([A-Za-z_][A-Za-z0-9_$]*)"?\)?(?:::[a-z ]+)?\s*=\s*'((?:[^']|'')*)'/i.exec(def);
+    if (any) out.set(any[1]!, [...any[2]!.matchAll(/'((?:[^']|'')*)'/g)].map((m) => m[1]!.replaceAll("''", "'")));
+    else if (eq) out.set(eq[1]!, [eq[2]!.replaceAll("''", "'")]);
+  }
+  return out;
+}
+
+/**
+ * A row for seeding a synthetic tenant: forced values (tenant column, foreign keys to the rows seeded for the same
+ * tenant), canaries in text columns, type-made values for other NOT NULL columns without default, the first value
+ * a CHECK's IN-list allows. With `minimal`, nullable columns are left out (a retry when a CHECK rejected the full
+ * row). With `explicitSequences`, serial/identity columns get a value of their own so no sequence advances (a user
+ * database: a sequence is not rolled back).
  */
 export function planSeedRow(
   table: TableFacts,
   forced: Record<string, unknown>,
   random: () => number,
   minimal: boolean,
+  explicitSequences = false,
 ): RowPlan | { error: string } {
   const values: Record<string, unknown> = {};
   const columns: string[] = [];
+  const allowed = checkListValues(table);
+  let overriding = false;
   for (const column of table.columns) {
     if (column.generated) continue;
     if (Object.hasOwn(forced, column.name)) {
@@ -178,9 +202,15 @@ export function planSeedRow(
       columns.push(column.name);
       continue;
     }
-    if (column.default !== null || column.identity !== '') continue;
-    if (!column.notNull && (minimal || !isTextColumn(column))) continue;
-    const value = synthValue(column, random);
+    const sequence = usesSequence(column);
+    if (sequence && explicitSequences) {
+      if (column.identity === 'a') overriding = true;
+    } else {
+      if (column.default !== null || column.identity !== '') continue;
+      if (!column.notNull && (minimal || !isTextColumn(column))) continue;
+    }
+    const listed = allowed.get(column.name);
+    const value = listed && listed.length > 0 ? listed[0] : synthValue(column, random);
     if (value === undefined) {
       if (!column.notNull) continue;
       return { error: `cannot make a value for ${table.qualified}.${column.name} (${column.type})` };
@@ -188,5 +218,5 @@ export function planSeedRow(
     values[column.name] = value;
     columns.push(column.name);
   }
-  return { columns, values, overriding: false };
+  return { columns, values, overriding };
 }

@@ -3,6 +3,7 @@ import type { EvidenceStep } from '../../core/types.ts';
 import { planSeedRow, type RowPlan } from './rows.ts';
 import { displaySql, sqlError } from './session.ts';
 import { quoteIdent } from './sql-text.ts';
+import { renderContext, type ContextSetting } from './tenant-context.ts';
 import type { CatalogSnapshot, TableFacts } from './types.ts';
 
 export interface SeededTable {
@@ -16,6 +17,8 @@ export interface SeededTable {
 
 export interface SeedReport {
   tenants: string[];
+  /** Where the rows live: a disposable database (committed, dropped after), or every probe transaction of a user database (rolled back). */
+  where?: 'disposable' | 'rolled-back';
   tables: SeededTable[];
 }
 
@@ -66,7 +69,7 @@ export function seedOrder(snapshot: CatalogSnapshot): TableFacts[] {
 }
 
 /** Values a table's row must take for `tenant`: its tenant column, and columns that tenant columns of children reference. */
-function forcedValues(snapshot: CatalogSnapshot, table: TableFacts, tenant: string, seeded: Map<string, Record<string, unknown>>): Record<string, unknown> {
+export function forcedValues(snapshot: CatalogSnapshot, table: TableFacts, tenant: string, seeded: Map<string, Record<string, unknown>>): Record<string, unknown> {
   const forced: Record<string, unknown> = {};
   if (table.tenantColumn !== null) forced[table.tenantColumn] = tenant;
   for (const child of snapshot.tables.filter((t) => t.tenant && t.tenantColumn !== null)) {
@@ -93,6 +96,7 @@ function forcedValues(snapshot: CatalogSnapshot, table: TableFacts, tenant: stri
 export async function seedSyntheticTenants(
   admin: pg.ClientBase,
   snapshot: CatalogSnapshot,
+  settings: readonly ContextSetting[],
   tenants: readonly string[],
   random: () => number,
 ): Promise<SeedReport> {
@@ -101,10 +105,11 @@ export async function seedSyntheticTenants(
   for (const tenant of tenants) {
     const seeded = new Map<string, Record<string, unknown>>();
     await admin.query('BEGIN');
-    await admin.query('SELECT set_config($1, $2, true)', [snapshot.tenantSetting, tenant]);
+    const values = renderContext(settings, tenant, null);
+    for (const [name, value] of values) await admin.query('SELECT set_config($1, $2, true)', [name, value]);
     for (const table of order) {
       const steps: EvidenceStep[] = [
-        { n: 1, title: `BEGIN; SELECT set_config('${snapshot.tenantSetting}', '${tenant}', true)`, note: 'as the admin of the disposable database' },
+        { n: 1, title: `BEGIN; ${values.map(([name, value]) => `SELECT set_config('${name}', '${value}', true)`).join('; ')}`, note: 'as the admin of the disposable database' },
       ];
       const step = (title: string, note: string) => steps.push({ n: steps.length + 1, title, note });
       let error = '';

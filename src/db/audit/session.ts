@@ -3,6 +3,7 @@ import { DatabaseUnavailableError } from '../../core/errors.ts';
 import type { EvidenceStep } from '../../core/types.ts';
 import { redactUrl } from '../provision.ts';
 import { quoteIdent } from './sql-text.ts';
+import { renderContext, type ContextSetting } from './tenant-context.ts';
 
 /** A PostgreSQL error as evidence keeps it. */
 export interface SqlError {
@@ -13,7 +14,7 @@ export interface SqlError {
 export type StatementOutcome = { ok: true; rowCount: number } | { ok: false; error: SqlError };
 
 /** The tenant context a transaction runs under: unset (never touched), the empty string, or a tenant value. */
-export type TenantContext = { kind: 'unset' } | { kind: 'empty' } | { kind: 'tenant'; value: string };
+export type TenantContext = { kind: 'unset' } | { kind: 'empty' } | { kind: 'tenant'; value: string; principal?: string };
 
 export interface TransactionResult<T> {
   value?: T;
@@ -30,7 +31,12 @@ export interface SessionOptions {
   url: string;
   /** `SET LOCAL ROLE` to this role in every transaction (when connected as another role). */
   setRole: string | null;
-  tenantSetting: string;
+  /** The tenant context: settings set from their templates in every transaction. */
+  settings: readonly ContextSetting[];
+  /** The principal (user) acting for a tenant, for `{principal}` in the templates (default: the tenant value). */
+  principalOf?: (tenant: string) => string;
+  /** Statements run first in every transaction, before `SET LOCAL ROLE` (rows synthesised for an empty database). */
+  prelude?: (run: Run) => Promise<void>;
   /** Per-statement timeout inside probes. Default 10 s. */
   statementTimeoutMs?: number;
 }
@@ -119,13 +125,16 @@ export class AuditSession {
     };
     const out: TransactionResult<T> = { steps, startedAt: new Date(started).toISOString(), durationMs: 0 };
     try {
-      await run(mode.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+      const prelude = this.#options.prelude;
+      await run(mode.readOnly && !prelude ? 'BEGIN READ ONLY' : 'BEGIN');
       await run(`SET LOCAL statement_timeout = ${Math.floor(this.#options.statementTimeoutMs ?? 10_000)}`);
       await run('SET LOCAL lock_timeout = 5000');
-      if (this.#options.setRole !== null) await run(`SET LOCAL ROLE ${quoteIdent(this.#options.setRole)}`);
-      if (mode.context.kind !== 'unset') {
-        await run('SELECT set_config($1, $2, true)', [this.#options.tenantSetting, mode.context.kind === 'empty' ? '' : mode.context.value]);
+      if (prelude) {
+        await prelude(run);
+        if (mode.readOnly) await run('SET LOCAL transaction_read_only = on');
       }
+      if (this.#options.setRole !== null) await run(`SET LOCAL ROLE ${quoteIdent(this.#options.setRole)}`);
+      if (mode.context.kind !== 'unset') await this.applyContext(run, mode.context);
       out.value = await body(run);
     } catch (error) {
       if (isConnectionError(error)) {
@@ -143,6 +152,12 @@ export class AuditSession {
     }
     out.durationMs = Date.now() - started;
     return out;
+  }
+
+  /** Sets the tenant context inside a transaction (also to switch tenant mid-transaction). */
+  async applyContext(run: Run, context: Exclude<TenantContext, { kind: 'unset' }>): Promise<void> {
+    const values = context.kind === 'empty' ? renderContext(this.#options.settings, null, null) : renderContext(this.#options.settings, context.value, context.principal ?? this.#options.principalOf?.(context.value) ?? null);
+    for (const [name, value] of values) await run('SELECT set_config($1, $2, true)', [name, value]);
   }
 
   async close(): Promise<void> {

@@ -79,3 +79,15 @@ export function functionBody(definition: string): string {
   const newline = definition.indexOf('\n');
   return newline === -1 ? definition : definition.slice(newline + 1);
 }
+
+/**
+ * The text mentions `column` of the table named `table` itself: bare, or qualified by that table's name. Columns
+ * qualified by another name (`m.org_id`, `memberships.org_id` inside a sub-select) belong to other tables: a policy
+ * that only compares those is not keyed on its own rows (an uncorrelated `EXISTS (…)`).
+ */
+export function mentionsOwnColumn(text: string, table: string, column: string): boolean {
+  const col = `(?:${escapeRegExp(column)}|"${escapeRegExp(column.replaceAll('"', '""'))}")`;
+  const qualified = new RegExp(`((?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)\\s*\\.\\s*)${col}(?![A-Za-z0-9_$"])`, 'g');
+  const own = text.replace(qualified, (_match, qualifier: string) => (qualifier.replace(/\s*\.\s*$/, '').replace(/^"(.*)"$/, '$1') === table ? column : ' '));
+  return mentionsIdentifier(own, column);
+}

@@ -12,7 +12,9 @@ const NOT_ROWS = new Set(['void', 'trigger', 'event_trigger', 'internal', 'langu
  */
 export function readTargets(snapshot: CatalogSnapshot): ReadTarget[] {
   const role = snapshot.role.name;
-  const out: ReadTarget[] = tenantTables(snapshot).map((t) => ({
+  // A partition the role holds no privilege on is reached only through its partitioned table (whose policies apply).
+  const reachable = (t: CatalogSnapshot['tables'][number]) => !t.partition || t.roleOwns || Object.values(t.privileges).some(Boolean);
+  const out: ReadTarget[] = tenantTables(snapshot).filter(reachable).map((t) => ({
     kind: 'table',
     name: t.qualified,
     from: `${quoteIdent(t.schema)}.${quoteIdent(t.name)}`,

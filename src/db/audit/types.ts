@@ -40,6 +40,8 @@ export interface ColumnFacts {
   /** Declared maximum length of a character type, or null. */
   maxLength: number | null;
   enumLabels: string[] | null;
+  /** CHECK constraints of the column's domain (`pg_get_constraintdef`, written with VALUE), when its type is a domain. */
+  domainChecks?: string[];
 }
 
 /** One foreign key of a table: its columns and the table and columns they reference. */
@@ -61,6 +63,8 @@ export interface TableFacts {
   kind: 'table' | 'partitioned';
   /** A partition of a partitioned table (reachable directly, so it needs its own RLS). */
   partition: boolean;
+  /** For a partition: the qualified name of the partitioned table at the root of its tree. */
+  parent?: string | null;
   owner: string;
   rlsEnabled: boolean;
   rlsForced: boolean;
@@ -76,6 +80,8 @@ export interface TableFacts {
   foreignKeys: ForeignKeyFacts[];
   /** Column sets of unique indexes (expressions omitted). */
   uniqueKeys: string[][];
+  /** CHECK constraints as `pg_get_constraintdef` prints them, e.g. `CHECK ((status = ANY (ARRAY['open'::text, 'done'::text])))`. */
+  checks?: string[];
 }
 
 /** One row-level security policy, with its `USING` and `WITH CHECK` expressions as `pg_get_expr` text (null when absent). */
@@ -162,6 +168,13 @@ export interface CatalogSnapshot {
   sessionUser: string;
   role: AuditedRole;
   tenantSetting: string;
+  /**
+   * What a request without tenant context must get: an error (absent: the default), or `empty` on platforms that
+   * always set the claims and read them with missing_ok (PostgREST/Supabase presets), where no rows is fail-closed.
+   */
+  missingContext?: 'error' | 'empty';
+  /** How principals reach tenants, when the tenant context holds a principal (see `MembershipOptions`). */
+  membership?: { table: string; principalColumn: string; tenantColumn: string };
   tenantColumn: string;
   /** All ordinary and partitioned tables in user schemas; `tenant` marks the ones in scope. */
   tables: TableFacts[];

@@ -12,14 +12,32 @@ const ORACLES = [
   'Generation is property-based (fast-check): seeded and reproducible; failures are shrunk to a minimal counterexample, recorded with its seed and replay path.',
 ];
 
+/** The data-layer audit's oracles (a `db` run judges SQL, not HTTP). */
+const DB_ORACLES = [
+  'Positive controls first: as tenant A the audited role reads A\'s own rows; a table whose control fails makes its proofs inconclusive, never pass. Rows a database shows none of are synthesised for two tenants inside each rolled-back probe transaction.',
+  'Every probe is a transaction as the audited role that ends in ROLLBACK (reads READ ONLY): nothing is committed to the audited database.',
+  'A row belongs to the tenant in its tenant column (or, through views and functions, to the tenant whose canary or unique value it carries); a write is judged against a control that makes the same write legitimately.',
+  'Generation is property-based (fast-check): tenant values and probe order are seeded and reproducible; each record keeps its seed and replay path.',
+];
+
+/** What each verdict means in a `db` run. */
+const DB_MEANING: Record<(typeof VERDICTS)[number], string> = {
+  pass: 'Refused (an error, or 0 rows for a row that is not the tenant\'s), or the catalog is fail-closed.',
+  'closed-by-error': 'Not used by the data-layer audit.',
+  'soft-fail': 'Missing tenant context becomes a silent empty result instead of an error (or the setting is read with missing_ok).',
+  'fail-open': 'Rows are served without tenant context or regardless of tenant, or the catalog lets them be (RLS off, owner not forced, bypassing role, view or function, NULL-tenant predicate).',
+  leak: 'Another tenant\'s rows were visible, or another tenant\'s rows were written, changed or deleted (rolled back).',
+  inconclusive: 'An SQL error that says nothing about tenancy, a failed positive control, or nothing to compare: nothing was proven either way. Never a pass.',
+};
+
 /** How the run judged: seed, mutations, the verdict vocabulary, the oracles, the (redacted) config and the suites. */
 export function methodologyView(manifest: Partial<RunManifest> | null, redact: Redactor, configChars: number): ReportModel['methodology'] {
   return {
     seed: manifest?.seed ?? null,
     runs: manifest?.runs ?? null,
     mutations: manifest?.mutations ?? [],
-    verdicts: VERDICTS.map((v) => ({ verdict: v, ...VERDICT_STYLE[v] })),
-    oracles: ORACLES,
+    verdicts: VERDICTS.map((v) => ({ verdict: v, ...VERDICT_STYLE[v], ...(manifest?.kind === 'db' ? { meaning: DB_MEANING[v] } : {}) })),
+    oracles: manifest?.kind === 'db' ? DB_ORACLES : ORACLES,
     ...configView(manifest?.config, redact, configChars),
     suites: manifest?.suites ?? [],
     rateControl: politenessLine(manifest?.politeness),

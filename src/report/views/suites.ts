@@ -29,7 +29,7 @@ export function suiteReports(
     if (!meta) problems.push(`records name suite ${id}, which the manifest does not declare`);
     const declaredReason = notApplicable.get(id);
     const { status, reason } =
-      declaredReason !== undefined ? { status: 'not-applicable' as const, reason: `not applicable (declared: ${declaredReason})` } : suiteStatus({ ...t, findings: t.findingVerdicts }, failOn);
+      declaredReason !== undefined ? { status: 'not-applicable' as const, reason: `not applicable (declared: ${declaredReason})` } : suiteStatus({ ...t, findings: t.findingVerdicts, dataLayer: meta?.families.includes('data-layer') ?? false }, failOn);
     const controlsLive = t.controlsPassed > 0 && t.controlsFailed === 0;
     outcomes.set(id, { status, controlsLive });
     suites.push({

@@ -1,3 +1,4 @@
+import { quoteIdent } from '../sql-text.ts';
 import { bypassReason, functionTenantTables } from '../analysis.ts';
 import { defineCatalogCheck, gapFindings, type Finding } from './finding.ts';
 
@@ -52,7 +53,7 @@ export const definerFunction = defineCatalogCheck({
         reason = 'definer-bypasses-rls';
         detail = `SECURITY DEFINER function ${fn.signature}, executable by ${snapshot.role.name}, reads or writes ${bypassing
           .map((x) => `${x.t.qualified} as ${fn.owner} (${x.reason})`)
-          .join(', ')}: it crosses tenants unless its body filters by ${snapshot.tenantSetting} itself`;
+          .join(', ')}: it crosses tenants unless its body filters by ${snapshot.tenantSetting} itself. Fix: ALTER FUNCTION ${fn.signature} SECURITY INVOKER; or REVOKE EXECUTE ON FUNCTION ${fn.signature} FROM PUBLIC, ${quoteIdent(snapshot.role.name)};`;
       }
       out.push({ rule: 'definer-function', operation: fn.signature, verdict, reason, detail, steps: [step] });
     }

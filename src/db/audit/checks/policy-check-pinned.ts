@@ -1,4 +1,5 @@
 import { analyseKey, applicablePolicies, effectiveCheck, settingReaders, tenantTables } from '../analysis.ts';
+import { keyedPolicySql, tenantKeyExpr } from '../fix-sql.ts';
 import { isTriviallyTrue } from '../sql-text.ts';
 import type { GrantableCommand } from '../types.ts';
 import { defineCatalogCheck, gapFindings, policyStep, tableStep, type Finding } from './finding.ts';
@@ -67,7 +68,7 @@ export const policyCheckPinned = defineCatalogCheck({
           operation: table.qualified,
           verdict: 'fail-open',
           reason: isTriviallyTrue(check) ? 'check-always-true' : 'check-not-pinned',
-          detail: `policy "${policy.name}" on ${table.qualified} has WITH CHECK (${check})${policy.withCheck === null ? ' (from USING)' : ''}, which does not pin ${table.tenantColumn ?? 'the tenant'} to ${snapshot.tenantSetting}: ${snapshot.role.name} can ${commands.join('/')} rows into any tenant${commands.includes('UPDATE') ? ' (for UPDATE, when the statement does not read the table; otherwise SELECT policies also check the new row)' : ''}`,
+          detail: `policy "${policy.name}" on ${table.qualified} has WITH CHECK (${check})${policy.withCheck === null ? ' (from USING)' : ''}, which does not pin ${table.tenantColumn ?? 'the tenant'} to ${snapshot.tenantSetting}: ${snapshot.role.name} can ${commands.join('/')} rows into any tenant${commands.includes('UPDATE') ? ' (for UPDATE, when the statement does not read the table; otherwise SELECT policies also check the new row)' : ''}. Fix: ${keyedPolicySql(policy, tenantKeyExpr(table, snapshot, snapshot.policies.filter((p) => p.table === table.qualified && p.appliesToRole && analyseKey(p.using, snapshot, table, readers).keyed)), 'check')}`,
           steps,
         });
       }

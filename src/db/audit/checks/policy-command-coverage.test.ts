@@ -8,11 +8,13 @@ describe('policyCommandCoverage', () => {
     expect(findings.map((f) => f.verdict)).toEqual(['pass', 'pass', 'pass', 'pass']);
   });
 
-  it('soft-fails a granted command no permissive policy covers, naming table and command', () => {
+  it('notes a granted command no permissive policy covers as denied by default (hygiene, not a failure), with the REVOKE', () => {
     const s = snapshot({ policies: [policy('documents', 'sel', { command: 'SELECT', withCheck: null })] });
-    const failing = policyCommandCoverage.run(s).filter((f) => f.verdict !== 'pass');
-    expect(failing.map((f) => f.detail.split(' ')[0])).toEqual(['INSERT', 'UPDATE', 'DELETE']);
-    expect(failing[0]).toMatchObject({ verdict: 'soft-fail', reason: 'command-uncovered', operation: 'public.documents' });
+    const findings = policyCommandCoverage.run(s);
+    expect(findings.every((f) => f.verdict === 'pass')).toBe(true);
+    const denied = findings.filter((f) => f.reason === 'denied-by-default');
+    expect(denied.map((f) => f.detail.split(' ')[2])).toEqual(['INSERT', 'UPDATE', 'DELETE']);
+    expect(denied[0]).toMatchObject({ operation: 'public.documents', detail: expect.stringMatching(/^hygiene note: .*REVOKE INSERT ON public\.documents FROM "app";$/) });
   });
 
   it('does not count policies for other roles, restrictive policies, or NULL expressions', () => {
@@ -24,7 +26,7 @@ describe('policyCommandCoverage', () => {
         policy('documents', 'no_using', { command: 'SELECT', using: null, withCheck: null }),
       ],
     });
-    expect(policyCommandCoverage.run(s)).toEqual([expect.objectContaining({ verdict: 'soft-fail', detail: expect.stringContaining('SELECT') })]);
+    expect(policyCommandCoverage.run(s)).toEqual([expect.objectContaining({ verdict: 'pass', reason: 'denied-by-default', detail: expect.stringContaining('SELECT') })]);
   });
 
   it('records a table the role has no privilege on as passing', () => {

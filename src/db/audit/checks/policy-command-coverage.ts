@@ -1,4 +1,5 @@
 import { applicablePolicies, effectiveCheck, tenantTables } from '../analysis.ts';
+import { quoteIdent } from '../sql-text.ts';
 import { GRANTABLE_COMMANDS, type PolicyFacts } from '../types.ts';
 import { defineCatalogCheck, gapFindings, policyStep, tableStep, type Finding } from './finding.ts';
 
@@ -18,8 +19,8 @@ export const policyCommandCoverage = defineCatalogCheck({
       id: 'policy-command-coverage',
       title: 'A permissive policy covers every command the role is granted',
       failVerdict: 'soft-fail',
-      severity: 'medium',
-      description: 'For each of SELECT/INSERT/UPDATE/DELETE granted to the role, a permissive policy (that command or ALL) applying to the role must exist. Without one PostgreSQL silently denies (0 rows, no error): soft-fail.',
+      severity: 'low',
+      description: 'For each of SELECT/INSERT/UPDATE/DELETE granted to the role, lists the permissive policies (that command or ALL) that cover it. A granted command without one is denied by default by row-level security (fail-closed): a hygiene note with the REVOKE that states the intent, not a failure.',
     },
   ],
   run(snapshot) {
@@ -44,12 +45,12 @@ export const policyCommandCoverage = defineCatalogCheck({
         out.push({
           rule: 'policy-command-coverage',
           operation: table.qualified,
-          verdict: covering.length > 0 ? 'pass' : 'soft-fail',
-          reason: covering.length > 0 ? 'command-covered' : 'command-uncovered',
+          verdict: 'pass',
+          reason: covering.length > 0 ? 'command-covered' : 'denied-by-default',
           detail:
             covering.length > 0
               ? `${command} on ${table.qualified} is covered by ${covering.map((p) => `policy "${p.name}"`).join(', ')}`
-              : `${command} is granted to ${snapshot.role.name} on ${table.qualified} but no permissive policy for ${command} applies to it: PostgreSQL silently denies (0 rows, no error) instead of failing on missing context`,
+              : `hygiene note: ${command} is granted to ${snapshot.role.name} on ${table.qualified} but no permissive policy for ${command} applies to it, so row-level security denies it by default (${command === 'INSERT' ? 'an error' : '0 rows, no error'}): fail-closed. If the application never ${command === 'SELECT' ? 'reads' : 'writes'} this way, say so: REVOKE ${command} ON ${table.qualified} FROM ${quoteIdent(snapshot.role.name)};`,
           steps: [tableStep(table), ...covering.map(policyStep)],
         });
       }

@@ -24,4 +24,14 @@ describe('policyMissingOk', () => {
     const s = snapshot({ policies: [policy('documents', 'strict', { using: "(tenant_id = (current_setting('app.tenant_id'::text, false))::uuid)" })] });
     expect(policyMissingOk.run(s)[0]).toMatchObject({ verdict: 'pass' });
   });
+
+  it('reports one finding per helper (the root cause), listing every policy that calls it, and the direct form with the rewritten policy', () => {
+    const helper = fn('tenant', { returnsSet: false, definition: "CREATE FUNCTION public.tenant()\n AS $$ SELECT current_setting('app.tenant_id', true)::uuid $$" });
+    const s = snapshot({ functions: [helper], policies: [policy('documents', 'sel', { command: 'SELECT', using: '(tenant_id = tenant())', withCheck: null }), policy('documents', 'del', { command: 'DELETE', using: '(tenant_id = tenant())', withCheck: null })] });
+    const findings = policyMissingOk.run(s);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ operation: 'public.tenant()', verdict: 'soft-fail', detail: expect.stringContaining('2 policies "sel" on public.documents, "del" on public.documents') });
+    const direct = policyMissingOk.run(snapshot({ policies: [policy('documents', 'lenient', { command: 'SELECT', using: "(tenant_id = (current_setting('app.tenant_id'::text, true))::uuid)", withCheck: null })] }));
+    expect(direct[0]!.detail).toContain(`Fix: ALTER POLICY "lenient" ON public.documents USING (tenant_id = (current_setting('app.tenant_id'::text))::uuid);`);
+  });
 });

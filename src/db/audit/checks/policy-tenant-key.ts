@@ -1,4 +1,5 @@
 import { analyseKey, applicablePolicies, settingReaders, tenantTables } from '../analysis.ts';
+import { keyedPolicySql, tenantKeyExpr } from '../fix-sql.ts';
 import { isTriviallyTrue } from '../sql-text.ts';
 import type { GrantableCommand, PolicyFacts, TableFacts } from '../types.ts';
 import { defineCatalogCheck, gapFindings, policyStep, tableStep, type Finding } from './finding.ts';
@@ -64,6 +65,8 @@ export const policyTenantKey = defineCatalogCheck({
           continue;
         }
         const alwaysTrue = policy.using !== null && isTriviallyTrue(policy.using);
+        const keyedPolicies = snapshot.policies.filter((p) => p.table === table.qualified && p.appliesToRole && analyseKey(p.using, snapshot, table, readers).keyed);
+        const fix = `Fix: ${keyedPolicySql(policy, tenantKeyExpr(table, snapshot, keyedPolicies), 'using')} or DROP POLICY ${JSON.stringify(policy.name)} ON ${table.qualified};`;
         const missing = [
           key.readsSetting ? null : `does not read ${snapshot.tenantSetting}`,
           key.mentionsColumn ? null : `does not mention ${table.tenantColumn}`,
@@ -74,8 +77,8 @@ export const policyTenantKey = defineCatalogCheck({
           verdict: 'fail-open',
           reason: alwaysTrue ? 'policy-always-true' : 'policy-not-keyed',
           detail: alwaysTrue
-            ? `permissive policy "${policy.name}" on ${table.qualified} is USING (${policy.using}): it opens every row to ${snapshot.role.name} for ${commands.join(', ')} regardless of tenant`
-            : `permissive policy "${policy.name}" on ${table.qualified} is not keyed on the tenant (USING (${policy.using}) ${missing.join(' and ')}): permissive policies are OR-ed, so it opens rows for ${commands.join(', ')} regardless of tenant`,
+            ? `permissive policy "${policy.name}" on ${table.qualified} is USING (${policy.using}): it opens every row to ${snapshot.role.name} for ${commands.join(', ')} regardless of tenant. ${fix}`
+            : `permissive policy "${policy.name}" on ${table.qualified} is not keyed on the tenant (USING (${policy.using}) ${missing.join(' and ')}): permissive policies are OR-ed, so it opens rows for ${commands.join(', ')} regardless of tenant. ${fix}`,
           steps,
         });
       }

@@ -14,4 +14,17 @@ describe('rlsEnabled', () => {
     expect(findings[0]).toMatchObject({ verdict: 'fail-open', reason: 'rls-disabled', operation: 'public.documents' });
     expect(findings[0]!.detail).toContain('public.documents');
   });
+
+  it('judges partitions by the privileges the role has: one record per partitioned table, naming the partitions at fault', () => {
+    const none = { SELECT: false, INSERT: false, UPDATE: false, DELETE: false };
+    const parent = table('events', { kind: 'partitioned' });
+    const part = (name: string, extra = {}) => table(name, { partition: true, parent: 'public.events', rlsEnabled: false, privileges: none, ...extra });
+    const closed = rlsEnabled.run(snapshot({ tables: [parent, part('events_a'), part('events_b')] }));
+    expect(closed).toEqual([expect.objectContaining({ operation: 'public.events', verdict: 'pass', detail: expect.stringContaining('holds no privilege on them') })]);
+    const open = rlsEnabled.run(snapshot({ tables: [parent, part('events_a'), part('events_b', { privileges: { ...none, SELECT: true } })] }));
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ operation: 'public.events', verdict: 'fail-open', reason: 'partition-rls-disabled' });
+    expect(open[0]!.detail).toContain('ALTER TABLE public.events_b ENABLE ROW LEVEL SECURITY;');
+    expect(open[0]!.detail).not.toContain('public.events_a ENABLE');
+  });
 });

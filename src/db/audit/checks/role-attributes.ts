@@ -1,3 +1,4 @@
+import { quoteIdent } from '../sql-text.ts';
 import { defineCatalogCheck, roleOperation, type Finding } from './finding.ts';
 
 /** The audited role is not superuser, not BYPASSRLS, and cannot SET ROLE to a role that is. */
@@ -39,7 +40,7 @@ export const roleAttributes = defineCatalogCheck({
         verdict: role.superuser ? 'fail-open' : 'pass',
         reason: role.superuser ? 'role-superuser' : 'not-superuser',
         detail: role.superuser
-          ? `the audited role ${role.name} is a superuser: row-level security never applies to it`
+          ? `the audited role ${role.name} is a superuser: row-level security never applies to it. Fix: ALTER ROLE ${quoteIdent(role.name)} NOSUPERUSER;`
           : `the audited role ${role.name} is not a superuser`,
         steps: [step],
       },
@@ -49,7 +50,7 @@ export const roleAttributes = defineCatalogCheck({
         verdict: role.bypassRls ? 'fail-open' : 'pass',
         reason: role.bypassRls ? 'role-bypassrls' : 'no-bypassrls',
         detail: role.bypassRls
-          ? `the audited role ${role.name} has BYPASSRLS: every policy is ignored for it`
+          ? `the audited role ${role.name} has BYPASSRLS: every policy is ignored for it. Fix: ALTER ROLE ${quoteIdent(role.name)} NOBYPASSRLS;`
           : `the audited role ${role.name} does not have BYPASSRLS`,
         steps: [step],
       },
@@ -60,7 +61,7 @@ export const roleAttributes = defineCatalogCheck({
         reason: role.privilegedMemberships.length > 0 ? 'member-of-privileged-role' : 'no-privileged-membership',
         detail:
           role.privilegedMemberships.length > 0
-            ? `the audited role ${role.name} is a member of ${role.privilegedMemberships.join(', ')} (superuser or BYPASSRLS) and can SET ROLE to escape row-level security`
+            ? `the audited role ${role.name} is a member of ${role.privilegedMemberships.join(', ')} (superuser or BYPASSRLS) and can SET ROLE to escape row-level security. Fix: ${role.privilegedMemberships.map((m) => `REVOKE ${quoteIdent(m)} FROM ${quoteIdent(role.name)};`).join(' ')}`
             : `the audited role ${role.name} is not a member of any superuser or BYPASSRLS role`,
         steps: [step],
       },

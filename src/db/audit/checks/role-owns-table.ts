@@ -33,7 +33,7 @@ export const roleOwnsTable = defineCatalogCheck({
       operation,
       verdict: 'fail-open' as const,
       reason: 'role-owns-table',
-      detail: `the audited role ${snapshot.role.name} has the privileges of ${table.owner}, owner of tenant table ${table.qualified}: it can disable or drop the table's policies${table.rlsForced ? '' : ' and bypasses them (RLS not forced)'}`,
+      detail: `the audited role ${snapshot.role.name} has the privileges of ${table.owner}, owner of tenant table ${table.qualified}: it can disable or drop the table's policies${table.rlsForced ? '' : ' and bypasses them (RLS not forced)'}. Fix: ALTER TABLE ${table.qualified} OWNER TO <a role the application does not use>;`,
       steps: [tableStep(table)],
     }));
   },

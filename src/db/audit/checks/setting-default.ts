@@ -1,3 +1,4 @@
+import { quoteIdent } from '../sql-text.ts';
 import { defineCatalogCheck, gapFindings } from './finding.ts';
 
 /** No `ALTER ROLE/DATABASE … SET <tenant setting>` default reaches the audited role: that is a default tenant. */
@@ -37,7 +38,7 @@ export const settingDefault = defineCatalogCheck({
         operation: d.role === null ? `database ${d.database ?? snapshot.database}` : `role ${d.role}`,
         verdict: 'fail-open' as const,
         reason: 'setting-default',
-        detail: `${scope.join(' in ')} has the default ${d.entry}: a session without tenant context is served as that tenant`,
+        detail: `${scope.join(' in ')} has the default ${d.entry}: a session without tenant context is served as that tenant. Fix: ${d.role === null ? `ALTER DATABASE ${quoteIdent(d.database ?? snapshot.database)}` : `ALTER ROLE ${quoteIdent(d.role)}${d.database === null ? '' : ` IN DATABASE ${quoteIdent(d.database)}`}`} RESET ${snapshot.tenantSetting};`,
         steps: [step],
       };
     });

@@ -1,3 +1,4 @@
+import { quoteIdent } from '../sql-text.ts';
 import { viewAccesses } from '../analysis.ts';
 import { defineCatalogCheck, gapFindings, type Finding } from './finding.ts';
 
@@ -60,7 +61,7 @@ export const viewBypass = defineCatalogCheck({
         reason: view.kind === 'matview' ? 'materialized-view' : 'view-bypasses-rls',
         detail: `${kind} ${view.qualified}, readable by ${snapshot.role.name}, bypasses row-level security on ${bypassing
           .map((a) => `${a.table.qualified} (read as ${a.executor}: ${a.bypass})`)
-          .join(', ')}${view.kind === 'view' ? ` (ALTER VIEW ${view.qualified} SET (security_invoker = true))` : ''}`,
+          .join(', ')}. Fix: ${view.kind === 'view' ? `ALTER VIEW ${view.qualified} SET (security_invoker = true);` : `REVOKE SELECT ON ${view.qualified} FROM ${quoteIdent(snapshot.role.name)}; (a materialized view stores every tenant's rows)`}`,
         steps: [step],
       });
     }
