@@ -3,6 +3,7 @@ export type TenancyAuditErrorCode =
   | 'TA_CONFIG_INVALID'
   | 'TA_CONFIG_NOT_FOUND'
   | 'TA_USAGE'
+  | 'TA_SPEC_INVALID'
   | 'TA_HOST_NOT_ALLOWED'
   | 'TA_TARGET_UNREACHABLE'
   | 'TA_DB_UNAVAILABLE'

@@ -1,0 +1,120 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { validateConfig } from '../config/load.ts';
+import type { UserConfig } from '../config/schema.ts';
+import { TenancyAuditError } from '../core/errors.ts';
+import type { Draft } from './draft.ts';
+import { kebab, TENANT_LIKE_DEFAULT, tenantLike } from './draft.ts';
+import { loadOpenApi } from './openapi-load.ts';
+import { draftFromOpenApi } from './openapi-init.ts';
+import { isUrl } from './source.ts';
+import { parseTenantFlag, setUpTenants, type TenantFlag } from './tenants.ts';
+import { renderDraft } from './yaml-out.ts';
+
+/** Options of {@link initConfig}: one description (OpenAPI, GraphQL or HAR) and two tenants' credentials. */
+export interface InitOptions {
+  /** OpenAPI 3.0/3.1 or Swagger 2.0 description: a file or an http(s) URL. */
+  openapi?: string;
+  /** GraphQL endpoint URL (introspected with the first tenant's token) or an SDL file. */
+  graphql?: string;
+  /** A HAR capture of one tenant's session. */
+  har?: string;
+  /** The deployment to audit; default: the description's first absolute server URL. */
+  baseUrl?: string;
+  /** `id=env:NAME`, `id=file:PATH`, `id=cmd:COMMAND`, or bare ids with `identity`. */
+  tenants: readonly (string | TenantFlag)[];
+  /** A token source block (mint, oauth2, login, …) used instead of the tenants' credentials. */
+  identity?: UserConfig['identity']['tokens'];
+  /** The claim naming the tenant; default: found by diffing the tenants' tokens. */
+  tenantClaim?: string;
+  /** Never write: existing data is discovered instead of fixtures created, and only reads are probed. */
+  readOnly?: boolean;
+  /** Words that make a parameter or field a tenant channel (default tenant, org, account, workspace, …). */
+  tenantWords?: readonly string[];
+  /** Callback signing secrets by tenant (`env:NAME`), else a commented placeholder. */
+  callbackSecrets?: Record<string, string>;
+  /** Inbound webhook signing secrets by webhook id (`*` for the only one), else a commented placeholder. */
+  webhookSecrets?: Record<string, string>;
+  /** Seed of the generated bodies (default 1): the same inputs and seed give the same file. */
+  seed?: number;
+  /** Write the file here (relative `file:` credentials are rewritten relative to it). */
+  out?: string;
+  /** Overwrite `out` when it exists. */
+  force?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface InitResult {
+  /** The commented YAML. */
+  yaml: string;
+  /** The generated config, as the YAML says it (validated). */
+  config: UserConfig;
+  /** The file written, when `out` was given. */
+  file?: string;
+  /** Counts for a summary line. */
+  summary: { operations: number; fixtures: number; skipped: number; tenantClaim: string };
+}
+
+/**
+ * Writes an editable, commented config from a description the user already has, plus two tenants' credentials:
+ * operations and their kinds, fixtures with canaries, tenant channels, idempotency, async and webhook sections.
+ * The result validates with the same schema as a hand-written config. Nothing is sent to the target except
+ * what reading the description needs (and, for `readOnly`, the listing of each tenant's existing data).
+ */
+export async function initConfig(options: InitOptions): Promise<InitResult> {
+  const sources = (['openapi', 'graphql', 'har'] as const).filter((k) => options[k] !== undefined);
+  if (sources.length !== 1) {
+    throw new TenancyAuditError('TA_USAGE', sources.length === 0 ? 'init needs a description: --openapi, --graphql or --har' : `give one description, not ${sources.map((s) => `--${s}`).join(' and ')}`, {
+      hint: 'tenancy-audit init --openapi openapi.json --base-url https://staging.example.com --tenant acme=env:ACME_TOKEN --tenant globex=env:GLOBEX_TOKEN',
+    });
+  }
+  const flags = options.tenants.map((t) => (typeof t === 'string' ? parseTenantFlag(t) : t));
+  if (flags.length < 2) await setUpTenants(flags, { baseUrl: 'http://127.0.0.1', configDir: '.' }); // throws the one-tenant error
+  if (options.baseUrl !== undefined && !(isUrl(options.baseUrl) && URL.canParse(options.baseUrl))) {
+    throw new TenancyAuditError('TA_USAGE', `--base-url ${options.baseUrl}: expected an absolute http(s) URL`, { hint: 'e.g. --base-url https://staging.example.com' });
+  }
+  const out = options.out ? path.resolve(options.out) : undefined;
+  if (out && !options.force && (await fs.stat(out).then(() => true, () => false))) {
+    throw new TenancyAuditError('TA_USAGE', `${options.out} exists`, { hint: 'Pass --force to overwrite it, or --out another file.' });
+  }
+  const configDir = out ? path.dirname(out) : process.cwd();
+  const isTenant = tenantLike(options.tenantWords ?? TENANT_LIKE_DEFAULT);
+  const seed = options.seed ?? 1;
+  const tenantOptions = { configDir, ...(options.identity ? { tokens: options.identity } : {}), ...(options.tenantClaim ? { tenantClaim: options.tenantClaim } : {}), ...(options.env ? { env: options.env } : {}) };
+
+  let draft: Draft;
+  if (options.openapi !== undefined) {
+    const spec = await loadOpenApi(options.openapi);
+    const baseUrl = options.baseUrl ?? serverUrl(spec.doc.servers, options.openapi);
+    const setup = await setUpTenants(flags, { ...tenantOptions, baseUrl });
+    draft = draftFromOpenApi(spec.doc, { name: kebab(spec.doc.info?.title || 'target'), baseUrl, setup, source: `${spec.version} description ${spec.origin}` }, {
+      seed,
+      readOnly: options.readOnly === true,
+      isTenant,
+      ...(options.callbackSecrets ? { callbackSecrets: options.callbackSecrets } : {}),
+      ...(options.webhookSecrets ? { webhookSecrets: options.webhookSecrets } : {}),
+    });
+  } else {
+    throw new TenancyAuditError('TA_USAGE', `--${sources[0]} is not supported yet`);
+  }
+  const yaml = renderDraft(draft);
+  validateConfig(draft.config, out);
+  if (out) await fs.writeFile(out, yaml, 'utf8');
+  const operations = (draft.config['operations'] as unknown[]).length;
+  return {
+    yaml,
+    config: draft.config as unknown as UserConfig,
+    ...(out ? { file: out } : {}),
+    summary: { operations, fixtures: Object.keys((draft.config['fixtures'] as object | undefined) ?? {}).length, skipped: 0, tenantClaim: String((draft.config['identity'] as { tokens: { tenantClaim?: string } }).tokens.tenantClaim) },
+  };
+}
+
+function serverUrl(servers: readonly { url: string }[] | undefined, where: string): string {
+  const absolute = servers?.map((s) => s.url).find((u) => isUrl(u) && !u.includes('{'));
+  if (absolute) return absolute.replace(/\/$/, '');
+  if (isUrl(where)) {
+    const relative = servers?.[0]?.url;
+    return new URL(relative && relative.startsWith('/') ? relative : '/', where).href.replace(/\/$/, '');
+  }
+  throw new TenancyAuditError('TA_USAGE', 'no --base-url, and the description names no absolute server URL', { hint: 'Pass --base-url https://staging.example.com (the deployment to audit).' });
+}
