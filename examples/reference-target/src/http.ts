@@ -35,6 +35,8 @@ export interface Route {
   handler: (request: RouteRequest) => Promise<RouteResponse>;
 }
 
+export type RouteSummary = Pick<Route, 'method' | 'pattern' | 'auth'>;
+
 export type RouteMatch = { route: Route; params: Record<string, string> } | { allowed: string[] } | null;
 
 export class Router {
@@ -43,6 +45,11 @@ export class Router {
   add(...routes: Route[]): this {
     for (const route of routes) this.routes.push({ route, segments: route.pattern.split('/').slice(1) });
     return this;
+  }
+
+  /** What is served: method, pattern and auth policy of every route, in matching order. */
+  list(): RouteSummary[] {
+    return this.routes.map(({ route }) => ({ method: route.method, pattern: route.pattern, auth: route.auth }));
   }
 
   match(method: string, pathname: string): RouteMatch {
