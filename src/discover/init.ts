@@ -7,7 +7,7 @@ import type { Draft } from './draft.ts';
 import { kebab, TENANT_LIKE_DEFAULT, tenantLike } from './draft.ts';
 import { loadOpenApi } from './openapi-load.ts';
 import { draftFromOpenApi } from './openapi-init.ts';
-import { isUrl } from './source.ts';
+import { isUrl, parseDocumentText, readSource } from './source.ts';
 import { parseTenantFlag, setUpTenants, type TenantFlag } from './tenants.ts';
 import { renderDraft } from './yaml-out.ts';
 
@@ -23,8 +23,11 @@ export interface InitOptions {
   baseUrl?: string;
   /** `id=env:NAME`, `id=file:PATH`, `id=cmd:COMMAND`, or bare ids with `identity`. */
   tenants: readonly (string | TenantFlag)[];
-  /** A token source block (mint, oauth2, login, …) used instead of the tenants' credentials. */
-  identity?: UserConfig['identity']['tokens'];
+  /**
+   * A token source (mint, oauth2, login, …) used instead of credentials in `tenants`: the `identity.tokens` block, or
+   * a YAML/JSON file holding it (alone, as `tokens:`, or as `identity: { tokens: … }`). Its `file:` paths are kept as given.
+   */
+  identity?: UserConfig['identity']['tokens'] | string;
   /** The claim naming the tenant; default: found by diffing the tenants' tokens. */
   tenantClaim?: string;
   /** Never write: existing data is discovered instead of fixtures created, and only reads are probed. */
@@ -80,7 +83,8 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
   const configDir = out ? path.dirname(out) : process.cwd();
   const isTenant = tenantLike(options.tenantWords ?? TENANT_LIKE_DEFAULT);
   const seed = options.seed ?? 1;
-  const tenantOptions = { configDir, ...(options.identity ? { tokens: options.identity } : {}), ...(options.tenantClaim ? { tenantClaim: options.tenantClaim } : {}), ...(options.env ? { env: options.env } : {}) };
+  const identity = typeof options.identity === 'string' ? await identityFile(options.identity) : options.identity;
+  const tenantOptions = { configDir, ...(identity ? { tokens: identity } : {}), ...(options.tenantClaim ? { tenantClaim: options.tenantClaim } : {}), ...(options.env ? { env: options.env } : {}) };
 
   let draft: Draft;
   if (options.openapi !== undefined) {
@@ -107,6 +111,18 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
     ...(out ? { file: out } : {}),
     summary: { operations, fixtures: Object.keys((draft.config['fixtures'] as object | undefined) ?? {}).length, skipped: 0, tenantClaim: String((draft.config['identity'] as { tokens: { tenantClaim?: string } }).tokens.tenantClaim) },
   };
+}
+
+async function identityFile(file: string): Promise<UserConfig['identity']['tokens']> {
+  const source = await readSource('--identity', file);
+  const value = parseDocumentText(source, 'identity file') as Record<string, any> | null;
+  const tokens = value?.['identity']?.['tokens'] ?? value?.['tokens'] ?? value;
+  if (!tokens || typeof tokens !== 'object' || typeof tokens['kind'] !== 'string') {
+    throw new TenancyAuditError('TA_USAGE', `--identity ${file}: no token source (an object with \`kind\`: mint, static, command, oauth2 or login)`, {
+      hint: 'Write the identity.tokens block of a config into the file (see `tenancy-audit schema`).',
+    });
+  }
+  return tokens as UserConfig['identity']['tokens'];
 }
 
 function serverUrl(servers: readonly { url: string }[] | undefined, where: string): string {

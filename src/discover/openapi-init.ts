@@ -59,9 +59,9 @@ export function draftFromOpenApi(doc: OpenApiDoc, common: Omit<Common, 'jwksUrl'
 
   draft.config['rejection'] = { statuses: [400, 401, 403, 404, 422] };
   draft.note(['rejection'], 'answers that count as a refusal; add bodyMatchers if the service refuses with 200 and an error body');
-  const empty = set.listPaths.length > 0 ? set.listPaths : ['$', 'items', 'data', 'results'];
+  const empty = ['$', ...set.listPaths.filter((p) => p !== '$'), ...(set.listPaths.length > 0 ? [] : ['items', 'data', 'results'])];
   draft.config['empty'] = empty.map((jsonPath) => ({ jsonPath }));
-  draft.note(['empty'], set.listPaths.length > 0 ? 'where the list responses keep their items (an empty list there is an empty answer)' : 'the usual places (no list response schema says)');
+  draft.note(['empty'], set.listPaths.length > 0 ? 'an empty body, and where the list responses keep their items (an empty list there is an empty answer)' : 'the usual places (no list response schema says)');
   return draft;
 }
 

@@ -83,7 +83,8 @@ export function flattenSchema(schema: JsonSchema | undefined, depth = 0): JsonSc
   if (!isRecord(schema) || depth > MAX_DEPTH) return undefined;
   let out: JsonSchema = { ...schema };
   for (const key of ['oneOf', 'anyOf'] as const) {
-    const options = Array.isArray(schema[key]) ? (schema[key] as JsonSchema[]).filter((o) => isRecord(o) && o['type'] !== 'null') : [];
+    // Options that only constrain (`anyOf: [{ required: [a] }, { required: [b] }]`) add no shape to sample from.
+    const options = Array.isArray(schema[key]) ? (schema[key] as JsonSchema[]).filter((o) => isRecord(o) && o['type'] !== 'null' && Object.keys(o).some((k) => k !== 'required' && k !== 'description')) : [];
     if (options.length > 0) out = { ...flattenSchema(options[0], depth + 1), ...withoutKeys(out, ['oneOf', 'anyOf']) };
   }
   if (Array.isArray(schema['allOf'])) {
@@ -113,9 +114,18 @@ export function typeOf(schema: JsonSchema): string {
 
 function isPlainString(schema: JsonSchema, options: SampleOptions): boolean {
   const s = flattenSchema(schema) ?? {};
-  if (typeOf(s) !== 'string' || s['format'] !== undefined || s['pattern'] !== undefined || Array.isArray(s['enum']) || s['const'] !== undefined) return false;
+  if (typeOf(s) !== 'string' || s['format'] !== undefined || Array.isArray(s['enum']) || s['const'] !== undefined) return false;
+  if (typeof s['pattern'] === 'string' && !patternAccepts(s['pattern'], 'ta-canary-0123456789abcdef')) return false;
   const max = typeof s['maxLength'] === 'number' ? s['maxLength'] : Infinity;
   return max >= (options.minFillLength ?? FILL_LENGTH);
+}
+
+function patternAccepts(pattern: string, value: string): boolean {
+  try {
+    return new RegExp(pattern, 'u').test(value);
+  } catch {
+    return false;
+  }
 }
 
 function numberIn(schema: JsonSchema, integer: boolean): number {
