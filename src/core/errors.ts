@@ -51,7 +51,7 @@ export class ConfigError extends TenancyAuditError {
     const where = file ? ` in ${file}` : '';
     const lines = issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`);
     super('TA_CONFIG_INVALID', `Invalid configuration${where}:\n${lines.join('\n')}`, {
-      hint: 'Fix the listed paths and run again; `tenancy-audit schema` prints the JSON Schema of the config (for editor autocompletion).',
+      hint: 'Fix the listed paths and run again; `tenancy-audit schema` prints the JSON Schema of the config (for editor autocompletion), and `tenancy-audit init` writes a commented config from an OpenAPI, GraphQL or HAR description.',
     });
     this.issues = issues;
     this.file = file;

@@ -66,7 +66,7 @@ export function inferOperations(routes: readonly Route[], options: OperationOpti
     }
     const fixture = route.resource && out.fixtures[route.resource] ? route.resource : undefined;
     if (route.item && !fixture) {
-      out.skipped.push(`${label}: no create operation makes a ${route.resource ?? 'object'} to address${options.readOnly ? ' (read-only: discovered ids go to fixtures.*.ids)' : ''}`);
+      out.skipped.push(`${label}: no create operation makes ${article(route.resource ?? 'object')} to address${options.readOnly ? ' (read-only: discovered ids go to fixtures.*.ids)' : ''}`);
       continue;
     }
     const path = template(route, out.fixtures, fixture);
@@ -196,6 +196,10 @@ function uniqueId(route: Route, kind: keyof typeof KIND_WORD, taken: Set<string>
 /** Shorter, tenant-free, parent-free paths first: the plainest way to make or delete a resource. */
 function weight(route: Route): number {
   return route.tenantParams.length * 100 + route.parents.length * 10 + route.path.length / 1000;
+}
+
+function article(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
 }
 
 function hash(text: string): number {
