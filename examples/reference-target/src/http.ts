@@ -4,9 +4,10 @@ import type { Identity } from './auth.ts';
 
 /**
  * `none`: no bearer (health, JWKS, signed webhooks). `required`: a verified token. `list`: a verified
- * token too; two seeded bugs treat a missing identity on these routes differently.
+ * token too; two seeded bugs treat a missing identity on these routes differently. `per-operation`: a
+ * bearer is required, but the handler authenticates each operation itself through edge.ts (GraphQL).
  */
-export type AuthPolicy = 'none' | 'required' | 'list';
+export type AuthPolicy = 'none' | 'required' | 'list' | 'per-operation';
 
 export interface RouteRequest {
   requestId: string;
@@ -111,6 +112,10 @@ export function send(res: ServerResponse, status: number, body: unknown, headers
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   if (body === undefined || status === 204) {
     res.writeHead(status).end();
+    return;
+  }
+  if (Buffer.isBuffer(body)) {
+    res.writeHead(status, { 'content-length': body.length }).end(body); // content-type given by the route
     return;
   }
   const text = JSON.stringify(body);

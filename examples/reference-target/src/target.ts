@@ -13,6 +13,7 @@ import { migrate } from './migrate.ts';
 import { bugsFor, isMode, MODES, type Mode } from './modes.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { generationRoutes } from './routes/generations.ts';
+import { graphqlRoutes } from './routes/graphql.ts';
 import { healthRoutes } from './routes/health.ts';
 import { openApiRoutes } from './routes/openapi.ts';
 import { projectRoutes } from './routes/projects.ts';
@@ -121,6 +122,7 @@ export async function startReferenceTarget(options: StartOptions = {}): Promise<
       ...documentRoutes(app),
       ...generationRoutes(app),
       ...webhookRoutes(app),
+      ...graphqlRoutes(app),
     );
     const server = createHttpServer(app, router);
     const port = await listen(server, options.port ?? 0);

@@ -27,6 +27,7 @@ export function openApiDocument(host?: string): Record<string, unknown> {
       { name: 'documents' },
       { name: 'generations' },
       { name: 'webhooks', description: 'Inbound, signed by the provider.' },
+      { name: 'graphql', description: 'The same service as GraphQL; audit it with `init --graphql`.' },
     ],
     paths,
     webhooks: { generationSucceeded: { post: { ...generationCallbackPathItem.post, operationId: 'generationSucceededWebhook' } } },

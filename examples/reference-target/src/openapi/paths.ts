@@ -185,4 +185,31 @@ export const paths: Json = {
       extensions: { 'x-signature': { header: 'X-Provider-Signature', algorithm: 'hmac-sha256', encoding: 'hex', prefix: 'sha256=', payload: 'raw body' } },
     }),
   },
+  '/graphql': {
+    post: op({
+      operationId: 'graphql',
+      summary: 'The GraphQL face (same service layer, same tenant rules)',
+      description:
+        'Queries and mutations of /graphql/schema.graphql (introspection on). Each field authenticates the bearer token; a mutation input\'s ' +
+        '`tenantId` and the HTTP tenant channels must repeat its tenant. Rejections are 200 with `errors` (extensions.code as over HTTP) and `data: null`; ' +
+        'a request that is not valid GraphQL is 400.',
+      tags: ['graphql'],
+      requestBody: body('GraphQLRequest'),
+      responses: {
+        '200': ok('Executed: `data`, and `errors` for rejected fields.', 'GraphQLResponse'),
+        '400': ok('Not JSON, no query, or a query that does not parse or validate.', 'GraphQLResponse'),
+        '413': responseRef('PayloadTooLarge'),
+      },
+      extensions: { 'x-graphql': { schema: '/graphql/schema.graphql', introspection: true } },
+    }),
+  },
+  '/graphql/schema.graphql': {
+    get: op({
+      operationId: 'getGraphqlSchema',
+      summary: 'The GraphQL schema as SDL (for clients whose introspection is off)',
+      tags: ['graphql'],
+      public: true,
+      responses: { '200': { description: 'GraphQL SDL.', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    }),
+  },
 };
