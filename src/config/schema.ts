@@ -111,6 +111,10 @@ const operationSchema = z.strictObject({
   ...requestTemplate,
   fixture: z.string().optional().describe('Fixture this operation reads or changes (its ids fill `{{id}}`).'),
   tenantScoped: z.boolean().default(true),
+  bodyChannels: z
+    .boolean()
+    .optional()
+    .describe('false: body channels are not asserted in this request (a GraphQL query whose variables take no tenant); default: every request with a JSON body.'),
   verify: z.string().optional().describe('Operation id read as each tenant after an accepted write, to see where it landed.'),
 });
 

@@ -7,6 +7,9 @@ import type { Draft } from './draft.ts';
 import { kebab, TENANT_LIKE_DEFAULT, tenantLike } from './draft.ts';
 import { loadOpenApi } from './openapi-load.ts';
 import { draftFromOpenApi } from './openapi-init.ts';
+import { discoverGraphqlChannels } from './graphql-channels.ts';
+import { draftFromGraphql } from './graphql-init.ts';
+import { harmlessRead, loadGraphql } from './graphql-load.ts';
 import { isUrl, parseDocumentText, readSource } from './source.ts';
 import { parseTenantFlag, setUpTenants, type TenantFlag } from './tenants.ts';
 import { renderDraft } from './yaml-out.ts';
@@ -98,6 +101,8 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
       ...(options.callbackSecrets ? { callbackSecrets: options.callbackSecrets } : {}),
       ...(options.webhookSecrets ? { webhookSecrets: options.webhookSecrets } : {}),
     });
+  } else if (options.graphql !== undefined) {
+    draft = await graphqlDraft(options.graphql, flags, { ...tenantOptions, baseUrl: options.baseUrl }, { seed, readOnly: options.readOnly === true, isTenant });
   } else {
     throw new TenancyAuditError('TA_USAGE', `--${sources[0]} is not supported yet`);
   }
@@ -111,6 +116,24 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
     ...(out ? { file: out } : {}),
     summary: { operations, fixtures: Object.keys((draft.config['fixtures'] as object | undefined) ?? {}).length, skipped: 0, tenantClaim: String((draft.config['identity'] as { tokens: { tenantClaim?: string } }).tokens.tenantClaim) },
   };
+}
+
+async function graphqlDraft(
+  where: string,
+  flags: TenantFlag[],
+  tenantOptions: Omit<Parameters<typeof setUpTenants>[1], 'baseUrl'> & { baseUrl: string | undefined },
+  inference: { seed: number; readOnly: boolean; isTenant: (name: string) => boolean },
+): Promise<Draft> {
+  const endpointGiven = isUrl(where) && !/\.(graphqls?|gql|sdl)$/i.test(new URL(where).pathname);
+  const base = tenantOptions.baseUrl ?? (endpointGiven ? new URL(where).origin : undefined);
+  if (!base) throw new TenancyAuditError('TA_USAGE', 'an SDL schema needs --base-url (the GraphQL endpoint, e.g. https://staging.example.com/graphql)');
+  const setup = await setUpTenants(flags, { ...tenantOptions, baseUrl: base });
+  const loaded = await loadGraphql(where, setup.firstToken);
+  const endpoint = loaded.endpoint ?? new URL(/\/graphql\/?$/.test(new URL(base).pathname) ? base : `${base.replace(/\/$/, '')}/graphql`);
+  const discovered = loaded.endpoint
+    ? await discoverGraphqlChannels(loaded.endpoint, setup.firstToken, [setup.tenants[0]!, setup.tenants[1]!], harmlessRead(loaded.schema))
+    : { headers: [], query: [], cookies: [], why: 'channels were not discovered (an SDL file, no endpoint was asked): add headers or cookies the service reads' };
+  return draftFromGraphql(loaded.schema, { name: 'graphql-service', baseUrl: endpoint.origin, setup, source: `the GraphQL schema (${loaded.how}) of ${loaded.origin}` }, { ...inference, path: endpoint.pathname, discovered });
 }
 
 async function identityFile(file: string): Promise<UserConfig['identity']['tokens']> {

@@ -1,7 +1,7 @@
 import type { UserConfig } from '../config/schema.ts';
 import { kebab } from './draft.ts';
 import { idFromLinks, idPath, listPath, type Route } from './routes.ts';
-import { flattenSchema, sampleBody, type Fill } from './sample.ts';
+import { keepOneFill, sampleBody, type Fill } from './sample.ts';
 
 type OperationOut = UserConfig['operations'][number];
 type FixtureOut = NonNullable<UserConfig['fixtures']>[string];
@@ -82,7 +82,7 @@ export function inferOperations(routes: readonly Route[], options: OperationOpti
     const reasons = [reasonFor(route, kind)];
     if ((kind === 'create' || kind === 'update') && route.requestSchema) {
       const sample = sampleBody(route.requestSchema, { fill: '{{marker}}', skip: options.isTenant, seed: options.seed + hash(route.path) + 1 });
-      const filled = kind === 'update' ? markOneField(sample.body, sample.filled, route.requestSchema) : sample.filled;
+      const filled = kind === 'update' ? keepOneFill(sample.body, sample.filled, route.requestSchema) : sample.filled;
       op.body = sample.body;
       if (filled.length > 0) reasons.push(`the write's marker goes into ${filled.join(', ')}${kind === 'update' ? ' (one field, so the fixture keeps its canary elsewhere)' : ''}`);
     }
@@ -123,25 +123,6 @@ function reasonFor(route: Route, kind: string): string {
     default:
       return `${label}: ${route.method.toUpperCase()} on {${route.itemParam}} → ${kind}`;
   }
-}
-
-/**
- * An update changes one field: the marker stays in the last optional plain field it went into; other optional
- * fields are left out and required ones keep a plain value. A fixture whose every canary field was overwritten
- * would be re-created with a new id, and the objects made under the old one would be lost to the other probes.
- */
-function markOneField(body: unknown, filled: string[], schema: Route['requestSchema']): string[] {
-  const top = filled.filter((f) => !f.includes('.') && !f.includes('['));
-  if (top.length <= 1 || typeof body !== 'object' || body === null) return filled;
-  const required = new Set((flattenSchema(schema)?.['required'] as string[] | undefined) ?? []);
-  const keep = [...top].reverse().find((f) => !required.has(f)) ?? top.at(-1)!;
-  const record = body as Record<string, unknown>;
-  for (const field of top) {
-    if (field === keep) continue;
-    if (required.has(field)) record[field] = 'tenancy-audit update';
-    else delete record[field];
-  }
-  return [keep];
 }
 
 /** The config's path template: tenant parameters → `{{tenant}}`, the item → `{{id}}`, parents → `{{fixtures.X.id}}`. */

@@ -12,6 +12,8 @@ export interface SampleOptions {
   minFillLength?: number;
   /** A value for a field by name (lower-cased), e.g. `{{callbackUrl}}`, `{{jobId}}`; undefined: generate one. */
   override?: (name: string) => unknown;
+  /** Optional plain strings are filled down to this depth (default 0, the top level; GraphQL variables: 1). */
+  optionalDepth?: number;
 }
 
 export interface Sample {
@@ -21,6 +23,8 @@ export interface Sample {
 }
 
 const MAX_DEPTH = 6;
+/** A GraphQL ID no fixture supplies: a request naming it cannot be made. */
+export const UNRESOLVED_ID = '{{unresolved-id}}';
 const FILL_LENGTH = 26; // `ta-canary-` + 16 hex digits; markers are as long
 
 /**
@@ -49,7 +53,7 @@ export function sampleBody(schema: JsonSchema | undefined, options: SampleOption
             out[name] = given;
             continue;
           }
-          if (!required.has(name) && !(isPlainString(child, options) && depth === 0)) continue;
+          if (!required.has(name) && !(isPlainString(child, options) && depth <= (options.optionalDepth ?? 0))) continue;
           const v = value(child, childAt, depth + 1);
           if (v !== undefined) out[name] = v;
         }
@@ -76,6 +80,40 @@ export function sampleBody(schema: JsonSchema | undefined, options: SampleOption
     }
   };
   return { body: value(schema, '', 0), filled };
+}
+
+/**
+ * An update changes one field: the fill stays in the last optional field it went into (per object); the other
+ * optional ones are left out and required ones get a plain value. A fixture whose every canary field was
+ * overwritten would be re-created with a new id, and the objects made under the old one lost to the probes.
+ */
+export function keepOneFill(body: unknown, filled: string[], schema: JsonSchema | undefined): string[] {
+  const byParent = new Map<string, string[]>();
+  for (const f of filled.filter((x) => !x.includes('['))) {
+    const parent = f.includes('.') ? f.slice(0, f.lastIndexOf('.')) : '';
+    byParent.set(parent, [...(byParent.get(parent) ?? []), f]);
+  }
+  const kept: string[] = [];
+  for (const [parent, fields] of byParent) {
+    let node: unknown = body;
+    let nodeSchema = flattenSchema(schema);
+    for (const part of parent ? parent.split('.') : []) {
+      node = (node as Record<string, unknown> | undefined)?.[part];
+      const props = nodeSchema && isRecord(nodeSchema['properties']) ? nodeSchema['properties'] : {};
+      nodeSchema = flattenSchema(props[part] as JsonSchema | undefined);
+    }
+    if (!isRecord(node)) continue;
+    const required = new Set((nodeSchema?.['required'] as string[] | undefined) ?? []);
+    const leaf = (f: string) => f.slice(f.lastIndexOf('.') + 1);
+    const keep = [...fields].reverse().find((f) => !required.has(leaf(f))) ?? fields.at(-1)!;
+    for (const field of fields) {
+      if (field === keep) continue;
+      if (required.has(leaf(field))) node[leaf(field)] = 'tenancy-audit update';
+      else delete node[leaf(field)];
+    }
+    kept.push(keep);
+  }
+  return kept;
 }
 
 /** allOf merged, the first of oneOf/anyOf taken, 3.1 type arrays reduced to their first non-null type. */
@@ -151,6 +189,8 @@ function formatted(schema: JsonSchema, rng: () => number): string {
       return 'https://example.test/tenancy-audit';
     case 'ipv4':
       return '192.0.2.1';
+    case 'graphql-id':
+      return UNRESOLVED_ID;
     default: {
       const min = typeof schema['minLength'] === 'number' ? schema['minLength'] : 1;
       const max = typeof schema['maxLength'] === 'number' ? schema['maxLength'] : Math.max(min, 8);

@@ -35,11 +35,11 @@ function attach(doc: YAML.Document, path: NotePath, text: string): void {
 
 function flowLeaves(node: unknown, key?: unknown): void {
   if (isMap(node)) {
-    if (typeof key === 'string' && FLOW_KEYS.has(key)) node.flow = true;
+    if (typeof key === 'string' && FLOW_KEYS.has(key) && JSON.stringify(node.toJSON()).length <= 100) node.flow = true;
     for (const pair of node.items) flowLeaves(pair.value, isScalar(pair.key) ? pair.key.value : undefined);
   } else if (isSeq(node)) {
-    if (key === 'empty' || key === 'statuses' || key === 'in' || key === 'operations' && node.items.every((i) => isScalar(i))) node.flow = true;
-    for (const item of node.items) flowLeaves(item, key === 'empty' ? 'jsonPathItem' : undefined);
-    if (key === 'empty') node.items.forEach((i) => isMap(i) && (i.flow = true));
+    if ((key === 'statuses' || key === 'in' || key === 'operations') && node.items.every((i) => isScalar(i))) node.flow = true;
+    for (const item of node.items) flowLeaves(item);
+    if (key === 'empty' || key === 'bodyMatchers') node.items.forEach((i) => isMap(i) && (i.flow = true));
   }
 }

@@ -70,7 +70,7 @@ export function buildProbeSpace(config: ParsedConfig, forgeries: readonly Forger
       path: op.path,
       fixture: op.fixture,
       tenantScoped: op.tenantScoped,
-      hasBody: op.body !== undefined && op.method !== 'GET' && op.method !== 'DELETE',
+      hasBody: op.body !== undefined && op.method !== 'GET' && op.method !== 'DELETE' && op.bodyChannels !== false,
       tenantPathVars: config.channels.path.filter((v) => op.path.includes(`{{${v}}}`)),
       addressesObject: /\{\{(id|fixtures\.[^}]+\.id)\}\}/.test(text),
     };
