@@ -5,7 +5,10 @@ import type { UserConfig } from '../config/schema.ts';
 import { TenancyAuditError } from '../core/errors.ts';
 import type { Draft } from './draft.ts';
 import { kebab, TENANT_LIKE_DEFAULT, tenantLike } from './draft.ts';
+import { discoverExisting } from './existing-data.ts';
+import { loadHar } from './har.ts';
 import { loadOpenApi } from './openapi-load.ts';
+import { routesOf } from './routes.ts';
 import { draftFromOpenApi } from './openapi-init.ts';
 import { discoverGraphqlChannels } from './graphql-channels.ts';
 import { draftFromGraphql } from './graphql-init.ts';
@@ -90,21 +93,29 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
   const tenantOptions = { configDir, ...(identity ? { tokens: identity } : {}), ...(options.tenantClaim ? { tenantClaim: options.tenantClaim } : {}), ...(options.env ? { env: options.env } : {}) };
 
   let draft: Draft;
-  if (options.openapi !== undefined) {
-    const spec = await loadOpenApi(options.openapi);
-    const baseUrl = options.baseUrl ?? serverUrl(spec.doc.servers, options.openapi);
+  if (options.openapi !== undefined || options.har !== undefined) {
+    const spec = options.openapi !== undefined ? await loadOpenApi(options.openapi) : await harAsSpec(options.har!, flags[0]!.id, options.baseUrl);
+    const baseUrl = options.baseUrl ?? spec.baseUrl ?? serverUrl(spec.doc.servers, options.openapi!);
     const setup = await setUpTenants(flags, { ...tenantOptions, baseUrl });
-    draft = draftFromOpenApi(spec.doc, { name: kebab(spec.doc.info?.title || 'target'), baseUrl, setup, source: `${spec.version} description ${spec.origin}` }, {
+    const readOnly = options.readOnly === true;
+    // Existing data is read only when asked (--read-only) or for a capture's resources it never saw created.
+    const routes = routesOf(spec.doc, isTenant);
+    const created = new Set(routes.filter((r) => r.method === 'post' && !r.item).map((r) => r.resource));
+    const existing = readOnly || options.har !== undefined
+      ? await discoverExisting(routes.filter((r) => readOnly || !created.has(r.resource)), baseUrl, setup.tenants, setup.tokenValues)
+      : undefined;
+    draft = draftFromOpenApi(spec.doc, { name: kebab(spec.doc.info?.title || 'target'), baseUrl, setup, source: `${spec.version}${options.har !== undefined ? '' : ' description'} ${spec.origin}` }, {
       seed,
-      readOnly: options.readOnly === true,
+      readOnly,
       isTenant,
+      ...(existing ? { existing } : {}),
       ...(options.callbackSecrets ? { callbackSecrets: options.callbackSecrets } : {}),
       ...(options.webhookSecrets ? { webhookSecrets: options.webhookSecrets } : {}),
     });
   } else if (options.graphql !== undefined) {
     draft = await graphqlDraft(options.graphql, flags, { ...tenantOptions, baseUrl: options.baseUrl }, { seed, readOnly: options.readOnly === true, isTenant });
   } else {
-    throw new TenancyAuditError('TA_USAGE', `--${sources[0]} is not supported yet`);
+    throw new TenancyAuditError('TA_USAGE', 'init needs a description');
   }
   const yaml = renderDraft(draft);
   validateConfig(draft.config, out);
@@ -116,6 +127,11 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
     ...(out ? { file: out } : {}),
     summary: { operations, fixtures: Object.keys((draft.config['fixtures'] as object | undefined) ?? {}).length, skipped: 0, tenantClaim: String((draft.config['identity'] as { tokens: { tenantClaim?: string } }).tokens.tenantClaim) },
   };
+}
+
+async function harAsSpec(where: string, tenant: string, baseUrl: string | undefined) {
+  const har = await loadHar(where, tenant, baseUrl);
+  return { doc: har.doc, origin: `${where} (${har.requests} requests)`, version: 'HAR capture', baseUrl: har.baseUrl };
 }
 
 async function graphqlDraft(

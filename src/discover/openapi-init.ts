@@ -6,6 +6,7 @@ import type { Draft } from './draft.ts';
 import { inferOperations } from './openapi-operations.ts';
 import type { OpenApiDoc } from './openapi-types.ts';
 import { routesOf } from './routes.ts';
+import type { discoverExisting } from './existing-data.ts';
 
 export interface OpenApiInference {
   seed: number;
@@ -13,6 +14,8 @@ export interface OpenApiInference {
   isTenant: (name: string) => boolean;
   callbackSecrets?: Record<string, string>;
   webhookSecrets?: Record<string, string>;
+  /** Read-only staging: fixtures found in the tenants' existing data, and why others were not. */
+  existing?: Awaited<ReturnType<typeof discoverExisting>>;
 }
 
 /** A whole config from a dereferenced OpenAPI document, each decision noted for the YAML comments. */
@@ -30,7 +33,8 @@ export function draftFromOpenApi(doc: OpenApiDoc, common: Omit<Common, 'jwksUrl'
   draft.config['channels'] = channels;
   draft.note(['channels'], channelWhy.length > 0 ? `where a request could name a tenant: ${channelWhy.join('; ')}` : 'no parameter or field named like a tenant: only the token carries it');
 
-  const set = inferOperations(sync, { seed: options.seed, readOnly: options.readOnly, isTenant: options.isTenant, ignoredHeaders: (n) => IDEMPOTENCY_HEADER.test(n) });
+  const set = inferOperations(sync, { seed: options.seed, readOnly: options.readOnly, isTenant: options.isTenant, ignoredHeaders: (n) => IDEMPOTENCY_HEADER.test(n), ...(options.existing ? { existing: options.existing.fixtures } : {}) });
+  set.skipped.push(...(options.existing?.notes ?? []));
   if (!set.operations.some((o) => o.op.tenantScoped !== false)) {
     throw new TenancyAuditError('TA_SPEC_INVALID', `the description ${common.source} has no tenant-scoped operation${routes.length === 0 ? ' (it has no operations)' : ` (of ${routes.length} operations, ${routes.filter((r) => r.public).length} are public and the rest could not be used: ${set.skipped.slice(0, 3).join('; ') || 'none'})`}`, {
       hint: 'A tenant-scoped operation needs authentication (not `security: []`) and, to address an object, a create operation of that resource (or --read-only discovery). Check the description, or write the config by hand.',

@@ -9,6 +9,8 @@ export interface LoadedSpec {
   origin: string;
   /** `OpenAPI 3.1.0`, `Swagger 2.0`, … */
   version: string;
+  /** The base URL a capture talked to (HAR), else undefined: the servers say. */
+  baseUrl?: string;
 }
 
 /**

@@ -20,13 +20,15 @@ export interface OperationOptions {
   isTenant: (name: string) => boolean;
   /** Header parameter names handled elsewhere (idempotency keys), lower case. */
   ignoredHeaders: (name: string) => boolean;
+  /** Fixtures found in the tenants' existing data (read-only staging). */
+  existing?: Record<string, { fixture: FixtureOut; why: string }>;
 }
 
 const KIND_WORD = { list: 'list', read: 'read', create: 'create', update: 'update', delete: 'delete' } as const;
 
 /** Operations and fixtures from the synchronous routes (async submit/poll and inbound webhooks are taken out before). */
 export function inferOperations(routes: readonly Route[], options: OperationOptions): OperationSet {
-  const out: OperationSet = { operations: [], fixtures: {}, skipped: [], listPaths: [] };
+  const out: OperationSet = { operations: [], fixtures: { ...options.existing }, skipped: [], listPaths: [] };
   const creates = options.readOnly ? [] : routes.filter((r) => kindOf(r) === 'create' && !r.public && r.resource);
   for (const route of [...creates].sort((a, b) => weight(a) - weight(b))) {
     const name = route.resource!;
@@ -66,7 +68,7 @@ export function inferOperations(routes: readonly Route[], options: OperationOpti
     }
     const fixture = route.resource && out.fixtures[route.resource] ? route.resource : undefined;
     if (route.item && !fixture) {
-      out.skipped.push(`${label}: no create operation makes ${article(route.resource ?? 'object')} to address${options.readOnly ? ' (read-only: discovered ids go to fixtures.*.ids)' : ''}`);
+      out.skipped.push(`${label}: no create operation makes ${article(route.resource ?? 'object')} to address${options.readOnly ? ' and no existing one was found' : ' (--read-only finds existing ones instead)'}`);
       continue;
     }
     const path = template(route, out.fixtures, fixture);

@@ -20,6 +20,8 @@ export interface TenantSetup {
   claim: ClaimChoice;
   /** The first tenant's token (GraphQL introspection), never written anywhere. */
   firstToken: string;
+  /** Each tenant's token, in `tenants` order (read-only discovery), never written anywhere. */
+  tokenValues: string[];
 }
 
 /** `acme=env:ACME_TOKEN` → `{ id: 'acme', credential: 'env:ACME_TOKEN' }`; a bare id has no credential. */
@@ -53,7 +55,7 @@ export async function setUpTenants(
   const tokens = options.tokens ?? tokensBlock(flags, options.configDir, options.tenantClaim);
   const obtained = await obtainTokens(ids, tokens, options);
   const claim = findTenantClaim(ids, obtained, options.tenantClaim ?? (options.tokens ? options.tokens.tenantClaim : undefined));
-  return { tenants: ids, tokens: { ...tokens, tenantClaim: claim.path } as TokensBlock, claim, firstToken: obtained[0]! };
+  return { tenants: ids, tokens: { ...tokens, tenantClaim: claim.path } as TokensBlock, claim, firstToken: obtained[0]!, tokenValues: obtained };
 }
 
 function tokensBlock(flags: readonly TenantFlag[], configDir: string, tenantClaim: string | undefined): TokensBlock {
