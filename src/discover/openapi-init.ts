@@ -5,7 +5,9 @@ import { inferChannels } from './channels.ts';
 import type { Draft } from './draft.ts';
 import { inferOperations } from './openapi-operations.ts';
 import type { OpenApiDoc } from './openapi-types.ts';
-import { routesOf } from './routes.ts';
+import { routesOf, type Route } from './routes.ts';
+import { flattenSchema } from './sample.ts';
+import { isRecord } from './openapi-types.ts';
 import type { discoverExisting } from './existing-data.ts';
 
 export interface OpenApiInference {
@@ -26,7 +28,8 @@ export function draftFromOpenApi(doc: OpenApiDoc, common: Omit<Common, 'jwksUrl'
   const submits = routes.filter(isAsyncSubmit);
   const hooks = routes.filter(isInboundWebhook);
   const asyncInfo = submits.length > 0 && !options.readOnly ? inferAsync(doc, submits[0]!, routes, options.seed, options.isTenant) : undefined;
-  const taken = new Set([...submits, ...hooks, ...(asyncInfo?.poll ? [asyncInfo.poll] : []), ...(jwks ? [jwks] : [])]);
+  const graphql = routes.filter(isGraphqlEndpoint);
+  const taken = new Set([...submits, ...hooks, ...graphql, ...(asyncInfo?.poll ? [asyncInfo.poll] : []), ...(jwks ? [jwks] : [])]);
   const sync = routes.filter((r) => !taken.has(r));
 
   const { channels, why: channelWhy } = inferChannels(doc, routes, options.isTenant);
@@ -46,6 +49,7 @@ export function draftFromOpenApi(doc: OpenApiDoc, common: Omit<Common, 'jwksUrl'
   }
   draft.config['operations'] = set.operations.map((o) => o.op);
   set.operations.forEach((o, i) => draft.note(['operations', i], o.why));
+  set.skipped.push(...graphql.map((r) => `${r.method.toUpperCase()} ${r.path}: a GraphQL endpoint (run init --graphql on it for its queries and mutations)`));
   if (set.skipped.length > 0) draft.note(['operations'], `not probed:\n${set.skipped.map((s) => `- ${s}`).join('\n')}`);
 
   const keyed = set.operations.filter((o) => o.op.kind === 'create' && o.route.params.some((p) => p.in === 'header' && IDEMPOTENCY_HEADER.test(p.name)));
@@ -67,6 +71,12 @@ export function draftFromOpenApi(doc: OpenApiDoc, common: Omit<Common, 'jwksUrl'
   draft.config['empty'] = empty.map((jsonPath) => ({ jsonPath }));
   draft.note(['empty'], set.listPaths.length > 0 ? 'an empty body, and where the list responses keep their items (an empty list there is an empty answer)' : 'the usual places (no list response schema says)');
   return draft;
+}
+
+/** A GraphQL endpoint described in OpenAPI (`/graphql`, or a body of `query` and `variables`): not a REST collection. */
+function isGraphqlEndpoint(route: Route): boolean {
+  const props = flattenSchema(route.requestSchema)?.['properties'];
+  return /\/graphql\/?$/i.test(route.path) || (route.method === 'post' && isRecord(props) && 'query' in props && ('variables' in props || 'operationName' in props));
 }
 
 function signatureBlock(draft: Draft, signature: Signature | undefined, tenants: readonly string[], secrets: Record<string, string> | undefined): void {
