@@ -53,6 +53,7 @@ export interface InitOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** What {@link initConfig} produced: the commented YAML, the config it says, and where it was written. */
 export interface InitResult {
   /** The commented YAML. */
   yaml: string;
