@@ -85,35 +85,36 @@ function signatureBlock(draft: Draft, signature: Signature | undefined, tenants:
     draft.note(['async', 'callbacks'], 'callbacks are received by the harness; the description shows no signature header, so signatures are not checked');
     return;
   }
-  if (secrets && tenants.every((t) => secrets[t])) {
-    callbacks['signature'] = { ...signature, secrets: Object.fromEntries(tenants.map((t) => [t, secrets[t]!])) };
+  const given = secrets && tenants.every((t) => secrets[t]);
+  callbacks['signature'] = { ...signature, ...(given ? { secrets: Object.fromEntries(tenants.map((t) => [t, secrets[t]!])) } : {}) };
+  if (given) {
     draft.note(['async', 'callbacks'], `callbacks carry ${signature.header}; the secrets came from --callback-secret`);
     return;
   }
-  draft.note(['async', 'callbacks'], [
-    `callbacks carry ${signature.header}, but signing secrets cannot be inferred: until they are filled in,`,
-    'callback signatures are not checked (reported as not configured, never as a pass). To check them, add:',
-    'signature:',
-    `  header: ${signature.header}`,
-    `  algorithm: ${signature.algorithm}`,
-    `  prefix: "${signature.prefix}"`,
-    `  secrets: { ${tenants.map((t) => `${t}: env:${envName(t)}_CALLBACK_SECRET`).join(', ')} }`,
+  draft.note(['async', 'callbacks', 'signature'], [
+    `callbacks carry ${signature.header}, but the tenants' signing secrets cannot be inferred. Until they are filled in,`,
+    'callback.integrity reports the signatures as not configured (inconclusive), never as a pass. Fill in:',
+    `secrets: { ${tenants.map((t) => `${t}: env:${envName(t)}_CALLBACK_SECRET`).join(', ')} }`,
   ].join('\n'));
 }
 
 function addWebhooks(draft: Draft, hooks: ReturnType<typeof routesOf>, options: OpenApiInference, jobResource: string | undefined): void {
-  const ready: Record<string, unknown>[] = [];
-  const pending: string[] = [];
+  if (hooks.length === 0) return;
+  const entries: Record<string, unknown>[] = [];
   hooks.forEach((route, i) => {
     const { hook, signature, why } = inferWebhook(route, options.seed + i, options.isTenant, jobResource);
     const secret = options.webhookSecrets?.[hook.id] ?? (hooks.length === 1 ? options.webhookSecrets?.['*'] : undefined);
-    if (secret) ready.push({ ...hook, signature: { ...signature, secret } });
-    else pending.push(`${why}. Its signing secret cannot be inferred; until it is filled in, forged webhooks are not tested (not configured, never a pass):`, `- id: ${hook.id}`, `  method: POST`, `  path: ${hook.path}`, `  body: ${JSON.stringify(hook.body)}`, ...(hook.tenantField ? [`  tenantField: ${hook.tenantField}`] : []), `  signature: { header: ${signature.header}, algorithm: ${signature.algorithm}, prefix: "${signature.prefix}", secret: env:${envName(hook.id)}_WEBHOOK_SECRET }`);
+    entries.push({ ...hook, signature: { ...signature, ...(secret ? { secret } : {}) } });
+    draft.note(['webhooks', i], secret ? `${why}; the secret came from --webhook-secret` : why);
+    if (!secret) {
+      draft.note(['webhooks', i, 'signature'], [
+        'the signing secret cannot be inferred. Until it is filled in, callback.integrity reports this webhook as',
+        'not configured (inconclusive), never as a pass. Fill in:',
+        `secret: env:${envName(hook.id)}_WEBHOOK_SECRET`,
+      ].join('\n'));
+    }
   });
-  if (hooks.length === 0) return;
-  draft.config['webhooks'] = ready;
-  if (ready.length > 0) draft.note(['webhooks'], 'inbound webhooks, secrets from --webhook-secret');
-  if (pending.length > 0) draft.note(['webhooks'], pending.join('\n'));
+  draft.config['webhooks'] = entries;
 }
 
 function envName(id: string): string {

@@ -39,6 +39,7 @@ export function forgeWebhook(
   if (forgery === 'tenant-mismatch' && hook.tenantField) payload[hook.tenantField] = parts.other;
   const body = JSON.stringify(payload);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (hook.signature.secret === undefined) throw new Error(`webhook ${hook.id}: no signing secret configured, so it cannot be forged`);
   if (forgery === 'bad-signature') headers[hook.signature.header] = hmacHeader(hook.signature, `${hook.signature.secret}-not-the-secret`, body);
   else if (forgery !== 'missing-signature') headers[hook.signature.header] = hmacHeader(hook.signature, hook.signature.secret, body);
   return { body, headers };

@@ -68,14 +68,22 @@ describe('init from the reference target\'s own OpenAPI description', () => {
     await fs.rm(path.dirname(again.file), { recursive: true, force: true });
   });
 
-  it('without the secrets, the signatures are commented placeholders and no webhook is configured', async () => {
+  it('without the secrets: commented placeholders, and the run reports the signature checks not configured (exit 3), never a pass', async () => {
     const bare = await initFromReference(failClosed, { secrets: false });
     const config = YAML.parse(bare.yaml);
-    expect(config.webhooks).toEqual([]);
-    expect(config.async.callbacks.signature).toBeUndefined();
-    expect(bare.yaml).toContain('#   secrets: { acme: env:ACME_CALLBACK_SECRET, globex: env:GLOBEX_CALLBACK_SECRET }');
-    expect(bare.yaml).toMatch(/#\s+signature: \{ header: X-Provider-Signature.*secret: env:\w+_WEBHOOK_SECRET \}/);
-    await fs.rm(path.dirname(bare.file), { recursive: true, force: true });
+    expect(config.webhooks).toHaveLength(1);
+    expect(config.webhooks[0].signature.secret).toBeUndefined();
+    expect(config.async.callbacks.signature).toEqual({ header: 'X-Reference-Signature', algorithm: 'sha256', prefix: 'sha256=' });
+    expect(bare.yaml).toContain('# secrets: { acme: env:ACME_CALLBACK_SECRET, globex: env:GLOBEX_CALLBACK_SECRET }');
+    expect(bare.yaml).toMatch(/# secret: env:\w+_WEBHOOK_SECRET/);
+    const reportDir = await fs.mkdtemp(path.join(os.tmpdir(), 'ta-init-bare-'));
+    reportDirs.push(reportDir, path.dirname(bare.file));
+    const result = await run({ config: bare.file, target: failClosed.url, reportDir, seed: 99, runs: 2, suites: ['callback.integrity'] });
+    const { records } = await readEvidence(result.dir);
+    const suite = records.filter((r) => r.suite === 'callback.integrity');
+    expect(result.exitCode).toBe(3);
+    expect(suite.some((r) => r.reason === 'not-configured')).toBe(true);
+    expect(suite.filter((r) => FINDINGS.includes(r.verdict))).toEqual([]);
   });
 
   it('passes the fail-closed target (exit 0)', async () => {
