@@ -9,6 +9,8 @@ export class Draft {
   readonly config: Record<string, unknown> = {};
   readonly notes: { path: NotePath; text: string }[] = [];
   readonly header: string[] = [];
+  /** Operations of the description left out (each with its reason in a note). */
+  skipped = 0;
 
   note(path: NotePath, text: string): void {
     this.notes.push({ path, text });

@@ -138,6 +138,7 @@ export function draftFromGraphql(schema: GraphQLSchema, common: Omit<Common, 'jw
   if (Object.keys(fixtures).length > 0) draft.config['fixtures'] = fixtures;
   draft.config['operations'] = ops.map((o) => o.op);
   ops.forEach((o, i) => draft.note(['operations', i], o.why));
+  draft.skipped = skipped.length;
   if (skipped.length > 0) draft.note(['operations'], `not probed:\n${skipped.map((s) => `- ${s}`).join('\n')}`);
   draft.config['rejection'] = { statuses: [400, 401, 403, 404, 422], bodyMatchers: [{ jsonPath: 'errors', nonEmpty: true }] };
   draft.note(['rejection'], 'GraphQL refuses with errors in a 200 answer: a non-empty `errors` is a rejection');

@@ -126,7 +126,7 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
     yaml,
     config: draft.config as unknown as UserConfig,
     ...(out ? { file: out } : {}),
-    summary: { operations, fixtures: Object.keys((draft.config['fixtures'] as object | undefined) ?? {}).length, skipped: 0, tenantClaim: String((draft.config['identity'] as { tokens: { tenantClaim?: string } }).tokens.tenantClaim) },
+    summary: { operations, fixtures: Object.keys((draft.config['fixtures'] as object | undefined) ?? {}).length, skipped: draft.skipped, tenantClaim: String((draft.config['identity'] as { tokens: { tenantClaim?: string } }).tokens.tenantClaim) },
   };
 }
 

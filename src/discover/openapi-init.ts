@@ -50,6 +50,7 @@ export function draftFromOpenApi(doc: OpenApiDoc, common: Omit<Common, 'jwksUrl'
   draft.config['operations'] = set.operations.map((o) => o.op);
   set.operations.forEach((o, i) => draft.note(['operations', i], o.why));
   set.skipped.push(...graphql.map((r) => `${r.method.toUpperCase()} ${r.path}: a GraphQL endpoint (run init --graphql on it for its queries and mutations)`));
+  draft.skipped = set.skipped.length;
   if (set.skipped.length > 0) draft.note(['operations'], `not probed:\n${set.skipped.map((s) => `- ${s}`).join('\n')}`);
 
   const keyed = set.operations.filter((o) => o.op.kind === 'create' && o.route.params.some((p) => p.in === 'header' && IDEMPOTENCY_HEADER.test(p.name)));

@@ -35,8 +35,8 @@ export function initCommand(io: CommandIO = {}): Command {
         out(result.yaml.trimEnd());
         return;
       }
-      const { operations, fixtures, tenantClaim } = result.summary;
-      out(`wrote ${result.file}: ${operations} operations, ${fixtures} fixtures, tenant claim ${tenantClaim}`);
+      const { operations, fixtures, skipped, tenantClaim } = result.summary;
+      out(`wrote ${result.file}: ${operations} operations, ${fixtures} fixtures, tenant claim ${tenantClaim}${skipped > 0 ? ` (${skipped} operations of the description left out: see the comment above operations)` : ''}`);
       out('review the comments (each is an inference), fill in any secret placeholders, then: tenancy-audit run --config ' + flags.out);
     });
 }
