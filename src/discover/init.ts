@@ -10,9 +10,6 @@ import { loadHar } from './har.ts';
 import { loadOpenApi } from './openapi-load.ts';
 import { routesOf } from './routes.ts';
 import { draftFromOpenApi } from './openapi-init.ts';
-import { discoverGraphqlChannels } from './graphql-channels.ts';
-import { draftFromGraphql } from './graphql-init.ts';
-import { harmlessRead, loadGraphql } from './graphql-load.ts';
 import { isUrl, parseDocumentText, readSource } from './source.ts';
 import { parseTenantFlag, setUpTenants, type TenantFlag } from './tenants.ts';
 import { renderDraft } from './yaml-out.ts';
@@ -145,6 +142,8 @@ async function graphqlDraft(
   const base = tenantOptions.baseUrl ?? (endpointGiven ? new URL(where).origin : undefined);
   if (!base) throw new TenancyAuditError('TA_USAGE', 'an SDL schema needs --base-url (the GraphQL endpoint, e.g. https://staging.example.com/graphql)');
   const setup = await setUpTenants(flags, { ...tenantOptions, baseUrl: base });
+  // Loaded on use: a run from a config file never pays for graphql-js.
+  const [{ harmlessRead, loadGraphql }, { discoverGraphqlChannels }, { draftFromGraphql }] = await Promise.all([import('./graphql-load.ts'), import('./graphql-channels.ts'), import('./graphql-init.ts')]);
   const loaded = await loadGraphql(where, setup.firstToken);
   const endpoint = loaded.endpoint ?? new URL(/\/graphql\/?$/.test(new URL(base).pathname) ? base : `${base.replace(/\/$/, '')}/graphql`);
   const discovered = loaded.endpoint

@@ -1,4 +1,3 @@
-import { dereference, validate } from '@readme/openapi-parser';
 import { invalid, parseDocumentText, readSource, type SourceText } from './source.ts';
 import { pathOfFrame } from './json-lines.ts';
 import { fromSwagger2 } from './swagger2.ts';
@@ -18,6 +17,8 @@ export interface LoadedSpec {
  * An invalid description fails with the JSON path of its first error; Swagger 2.0 is read into the 3.x shape.
  */
 export async function loadOpenApi(where: string): Promise<LoadedSpec> {
+  // Loaded on use: a run from a config file never pays for the OpenAPI parser (or ajv).
+  const { dereference } = await import('@readme/openapi-parser');
   const source = await readSource('--openapi', where, { accept: 'application/json, application/yaml;q=0.9, */*;q=0.5' });
   const raw = parseDocumentText(source, 'OpenAPI description');
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw invalid(source, 'OpenAPI description', 'expected a mapping at the top level');
@@ -36,6 +37,7 @@ export async function loadOpenApi(where: string): Promise<LoadedSpec> {
 }
 
 async function validated(source: SourceText, raw: object): Promise<void> {
+  const { dereference, validate } = await import('@readme/openapi-parser');
   let result;
   try {
     result = await validate(structuredClone(raw) as never);
