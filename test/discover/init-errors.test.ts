@@ -155,4 +155,24 @@ describe('tenancy-audit init: the file and the credential forms', () => {
     expect(cased.out).toContain('case "$TENANCY_AUDIT_TENANT" in');
     expect(cased.out).not.toContain(env['TA_ERR_ACME']!);
   });
+
+  it('--identity takes a token source block (here the reference issuer\'s mint) for bare tenant ids', async () => {
+    const identity = await write('identity.yaml', [
+      'identity:',
+      '  tokens:',
+      '    kind: mint',
+      '    key: { alg: RS256, jwk: file:examples/reference-target/fixtures/issuer.private.jwk.json, kid: reference-issuer-1 }',
+      '    issuer: https://idp.reference-target.test',
+      '    audience: reference-target',
+      '    tenantClaim: org_id',
+      '',
+    ].join('\n'));
+    const out = await init(['--openapi', await write('good7.json', GOOD), '--identity', identity, '--tenant', 'acme', '--tenant', 'globex']);
+    expect(out.code, out.out).toBe(0);
+    expect(out.out).toContain('kind: mint');
+    expect(out.out).toContain('tenantClaim: org_id');
+    const bare = await init(['--openapi', await write('good8.json', GOOD), '--tenant', 'acme', '--tenant', 'globex']);
+    expect(bare.code).toBe(2);
+    expect(bare.out).toContain('--tenant acme: no credential');
+  });
 });
