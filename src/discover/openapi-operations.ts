@@ -61,9 +61,9 @@ export function inferOperations(routes: readonly Route[], options: OperationOpti
     if (!kind || (options.readOnly && kind !== 'list' && kind !== 'read')) continue;
     const label = `${route.method.toUpperCase()} ${route.path}`;
     if (route.public) {
-      if (kind === 'list' && route.params.every((p) => p.in !== 'path')) {
-        out.operations.push({ op: { id: uniqueId(route, kind, ids), kind: 'list', method: 'GET', path: route.path, tenantScoped: false }, route, why: `${label}: public (\`security: []\`), so it is not required to reject; listed for coverage` });
-      } else out.skipped.push(`${label}: public (\`security: []\`) and not a plain list`);
+      if (route.method === 'get' && route.params.every((p) => p.in !== 'path')) {
+        out.operations.push({ op: { id: uniqueId(route, kind, ids), kind, method: 'GET', path: route.path, tenantScoped: false }, route, why: `${label}: public (\`security: []\`): never required to reject, only probed for canary leaks (each tenant reads it; no other tenant's data may show)` });
+      } else out.skipped.push(`${label}: public (\`security: []\`) and not a plain read`);
       continue;
     }
     const fixture = route.resource && out.fixtures[route.resource] ? route.resource : undefined;
