@@ -263,6 +263,7 @@ function matrix(results: ModeResult[]) {
   const table = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
   const summary = `detection: ${caught}/${seeded} seeded bugs caught, ${falsePositives} false positives`;
   const caughtByMode = Object.fromEntries(rows.map((r) => [r[0]!, r[r.length - 4]!]));
+  caughtByMode['fail-closed'] = fpNotes.some((n) => n.startsWith('fail-closed:')) ? 'FALSE POSITIVE' : 'clean (every suite pass)';
   return { table, summary, fpNotes, caughtByMode, caught, falsePositives };
 }
 
