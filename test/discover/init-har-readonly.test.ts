@@ -78,7 +78,9 @@ describe('init --har: a capture of one tenant\'s session becomes operations and 
     const kinds = Object.fromEntries(parsed.operations.map((o) => [`${o.method} ${o.path}`, o.kind]));
     expect(kinds).toMatchObject({ 'GET /projects': 'list', 'POST /projects': 'create', 'GET /projects/{{id}}': 'read', 'PATCH /projects/{{id}}': 'update', 'GET /documents/{{id}}': 'read' });
     expect(parsed.fixtures['document']!.create!.path).toBe('/projects/{{fixtures.project.id}}/documents');
-    expect(parsed.operations.find((o) => o.path === '/healthz')).toBeUndefined();
+    // Fetched without credentials: public, so only probed for canary leaks.
+    expect(parsed.operations.find((o) => o.path === '/healthz')).toMatchObject({ method: 'GET', tenantScoped: false });
+    expect(parsed.operations.filter((o) => o.path !== '/healthz').every((o) => o.tenantScoped)).toBe(true);
   });
 
   it('passes the fail-closed target and catches bola-read', async () => {
