@@ -1,5 +1,10 @@
 /**
- * `npm run bench:detection` (node --import tsx/esm bench/detection.ts [--seed 1234] [--runs N] [--only mode,mode]).
+ * `npm run bench:detection` (node --import tsx/esm bench/detection.ts [--seed 1234] [--runs N] [--only mode,mode] [--from-spec]).
+ *
+ * `--from-spec` audits every mode twice: with the hand-written config and with the config `init` generates from the
+ * target's own `GET /openapi.json` (as `run --openapi` does; the target's test issuer as the token source, its test
+ * signing secrets where the generated file has placeholders), and writes both matrices side by side to
+ * bench/results/detection-from-spec.md.
  *
  * Runs the full audit (every HTTP suite, through `run()`) against the reference target in every mode, and the
  * data-layer audit (`auditDatabase`, as the service's own database role) when it is available, and prints a
@@ -32,6 +37,8 @@ const onlyIndex = process.argv.indexOf('--only');
 /** `--only mode,mode` audits those modes alone (the summary then counts only them). */
 const SELECTED = onlyIndex >= 0 ? MODES.filter((m) => (process.argv[onlyIndex + 1] ?? '').split(',').includes(m)) : [...MODES];
 const RUNS = arg('runs');
+const FROM_SPEC = process.argv.includes('--from-spec');
+type Source = 'hand-written' | 'generated';
 
 /** The suite each seeded bug must be caught by (its families × paths, README "The suites"). */
 const EXPECTED: Record<Exclude<Mode, 'fail-closed'>, string> = {
@@ -85,7 +92,7 @@ interface ModeResult {
 
 const failing = (v: Verdict) => verdictRank(v) >= verdictRank('soft-fail');
 
-async function auditMode(mode: Mode, serverUrl: string, work: string): Promise<ModeResult> {
+async function auditMode(mode: Mode, serverUrl: string, work: string, source: Source = 'hand-written'): Promise<ModeResult> {
   const t0 = performance.now();
   const name = `det_${crypto.randomBytes(5).toString('hex')}`;
   await withClient(serverUrl, (c) => c.query(`CREATE DATABASE ${name}`));
@@ -122,9 +129,9 @@ async function auditMode(mode: Mode, serverUrl: string, work: string): Promise<M
     }
     try {
       const outcome = await run({
-        config: CONFIG,
+        ...(source === 'generated' ? { spec: specOf(target) } : { config: CONFIG }),
         target: target.url,
-        reportDir: path.join(work, mode),
+        reportDir: path.join(work, `${mode}-${source}`),
         seed: SEED,
         ...(RUNS ? { runs: RUNS } : {}),
         onEvent: (e) => {
@@ -143,6 +150,23 @@ async function auditMode(mode: Mode, serverUrl: string, work: string): Promise<M
   }
   result.seconds = (performance.now() - t0) / 1000;
   return result;
+}
+
+/** `run --openapi <target>/openapi.json`: the target's test issuer mints the tokens; its test secrets fill the placeholders. */
+function specOf(target: RunningTarget) {
+  return {
+    openapi: `${target.url}/openapi.json`,
+    tenants: [...TENANTS].slice(0, 2),
+    identity: {
+      kind: 'mint' as const,
+      key: { alg: 'RS256', jwk: `file:${path.resolve(here, '../examples/reference-target/fixtures/issuer.private.jwk.json')}`, kid: target.issuer.kid },
+      issuer: target.issuer.issuer,
+      audience: target.issuer.audience,
+      subject: 'audit-user@{{tenant}}',
+    },
+    callbackSecrets: { acme: 'callback-secret-acme', globex: 'callback-secret-globex' },
+    webhookSecrets: { '*': 'provider-secret-dev' },
+  };
 }
 
 /** One project and one document per tenant, created through the service as that tenant. */
@@ -171,70 +195,82 @@ function detection(r: ModeResult, suite: string): { probesBefore: number | undef
 
 const server = await provisionDatabase();
 const work = await fs.mkdtemp(path.join(os.tmpdir(), 'ta-detection-'));
-const results: ModeResult[] = [];
+const SOURCES: Source[] = FROM_SPEC ? ['hand-written', 'generated'] : ['hand-written'];
+const resultsBy: Record<Source, ModeResult[]> = { 'hand-written': [], generated: [] };
 try {
   for (const mode of SELECTED) {
-    const r = await auditMode(mode, server.url, work);
-    results.push(r);
-    console.log(`  ${mode}: exit ${r.exitCode ?? '-'} in ${r.seconds.toFixed(1)} s${r.error ? ` (error: ${r.error})` : ''}`);
+    for (const source of SOURCES) {
+      const r = await auditMode(mode, server.url, work, source);
+      resultsBy[source].push(r);
+      console.log(`  ${mode}${FROM_SPEC ? ` (${source} config)` : ''}: exit ${r.exitCode ?? '-'} in ${r.seconds.toFixed(1)} s${r.error ? ` (error: ${r.error})` : ''}`);
+    }
   }
 } finally {
   await fs.rm(work, { recursive: true, force: true });
   await server.dispose();
 }
 
-const suites = [...new Set(results.flatMap((r) => Object.keys(r.verdicts)))].sort();
-const missing = [...new Set(Object.values(EXPECTED))].filter((s) => !suites.includes(s)).sort();
-const columns = [...suites, ...missing];
-const short: Record<Verdict, string> = { pass: 'pass', 'closed-by-error': 'closed-by-error', 'soft-fail': 'SOFT-FAIL', 'fail-open': 'FAIL-OPEN', leak: 'LEAK', inconclusive: 'inconclusive' };
+const seeded = SELECTED.filter((m) => m !== 'fail-closed').length;
 
-let caught = 0;
-let falsePositives = 0;
-const fpNotes: string[] = [];
-const rows: string[][] = [];
-for (const r of results) {
-  const expected = r.mode === 'fail-closed' ? undefined : EXPECTED[r.mode];
-  const allowed = new Set([expected, ...(ALSO_EXPECTED[r.mode] ?? [])].filter(Boolean) as string[]);
-  let caughtBy = '-';
-  let probesBefore = '-';
-  let steps = '-';
-  if (expected) {
-    if (!suites.includes(expected)) caughtBy = 'not caught (suite missing)';
-    else if ((r.findings[expected] ?? 0) > 0) {
-      caught++;
-      caughtBy = 'caught';
-      const d = detection(r, expected);
-      probesBefore = d.probesBefore === undefined ? '?' : String(d.probesBefore);
-      steps = d.steps === undefined ? '?' : String(d.steps);
-    } else caughtBy = 'NOT CAUGHT';
-  }
-  if (r.mode === 'fail-closed') {
-    for (const [suite, v] of Object.entries(r.verdicts)) {
-      if (v !== 'pass') {
-        falsePositives++;
-        fpNotes.push(`fail-closed: ${suite} is ${v}`);
+/** The mode × suite matrix of one config's results, its false positives and whether each mode was caught. */
+function matrix(results: ModeResult[]) {
+  const suites = [...new Set(results.flatMap((r) => Object.keys(r.verdicts)))].sort();
+  const missing = [...new Set(Object.values(EXPECTED))].filter((s) => !suites.includes(s)).sort();
+  const columns = [...suites, ...missing];
+  const short: Record<Verdict, string> = { pass: 'pass', 'closed-by-error': 'closed-by-error', 'soft-fail': 'SOFT-FAIL', 'fail-open': 'FAIL-OPEN', leak: 'LEAK', inconclusive: 'inconclusive' };
+
+  let caught = 0;
+  let falsePositives = 0;
+  const fpNotes: string[] = [];
+  const rows: string[][] = [];
+  for (const r of results) {
+    const expected = r.mode === 'fail-closed' ? undefined : EXPECTED[r.mode];
+    const allowed = new Set([expected, ...(ALSO_EXPECTED[r.mode] ?? [])].filter(Boolean) as string[]);
+    let caughtBy = '-';
+    let probesBefore = '-';
+    let steps = '-';
+    if (expected) {
+      if (!suites.includes(expected)) caughtBy = 'not caught (suite missing)';
+      else if ((r.findings[expected] ?? 0) > 0) {
+        caught++;
+        caughtBy = 'caught';
+        const d = detection(r, expected);
+        probesBefore = d.probesBefore === undefined ? '?' : String(d.probesBefore);
+        steps = d.steps === undefined ? '?' : String(d.steps);
+      } else caughtBy = 'NOT CAUGHT';
+    }
+    if (r.mode === 'fail-closed') {
+      for (const [suite, v] of Object.entries(r.verdicts)) {
+        if (v !== 'pass') {
+          falsePositives++;
+          fpNotes.push(`fail-closed: ${suite} is ${v}`);
+        }
+      }
+    } else {
+      for (const suite of Object.keys(r.findings)) {
+        if (!allowed.has(suite)) {
+          falsePositives++;
+          fpNotes.push(`${r.mode}: finding from ${suite} (expected ${[...allowed].join(' or ')})`);
+        }
       }
     }
-  } else {
-    for (const suite of Object.keys(r.findings)) {
-      if (!allowed.has(suite)) {
-        falsePositives++;
-        fpNotes.push(`${r.mode}: finding from ${suite} (expected ${[...allowed].join(' or ')})`);
-      }
-    }
+    const cells = columns.map((s) => {
+      const v = r.verdicts[s];
+      const text = v ? short[v] : missing.includes(s) ? 'missing' : 'not run';
+      return s === expected ? `**${text}**` : text;
+    });
+    rows.push([r.mode, ...cells, expected ?? '-', caughtBy, probesBefore, steps, r.error ? `error: ${r.error}` : `exit ${r.exitCode}`]);
   }
-  const cells = columns.map((s) => {
-    const v = r.verdicts[s];
-    const text = v ? short[v] : missing.includes(s) ? 'missing' : 'not run';
-    return s === expected ? `**${text}**` : text;
-  });
-  rows.push([r.mode, ...cells, expected ?? '-', caughtBy, probesBefore, steps, r.error ? `error: ${r.error}` : `exit ${r.exitCode}`]);
+
+  const header = ['mode', ...columns, 'expected suite', 'caught', 'probes before first detection', 'counterexample steps', 'run'];
+  const table = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+  const summary = `detection: ${caught}/${seeded} seeded bugs caught, ${falsePositives} false positives`;
+  const caughtByMode = Object.fromEntries(rows.map((r) => [r[0]!, r[r.length - 4]!]));
+  caughtByMode['fail-closed'] = fpNotes.some((n) => n.startsWith('fail-closed:')) ? 'FALSE POSITIVE' : 'clean (every suite pass)';
+  return { table, summary, fpNotes, caughtByMode, caught, falsePositives };
 }
 
-const seeded = SELECTED.filter((m) => m !== 'fail-closed').length;
-const header = ['mode', ...columns, 'expected suite', 'caught', 'probes before first detection', 'counterexample steps', 'run'];
-const table = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
-const summary = `detection: ${caught}/${seeded} seeded bugs caught, ${falsePositives} false positives`;
+const { table, summary, fpNotes } = matrix(resultsBy['hand-written']);
 const markdown = [
   '# Detection matrix',
   '',
@@ -256,3 +292,40 @@ console.log(table);
 console.log('');
 for (const note of fpNotes) console.log(`false positive: ${note}`);
 console.log(summary);
+
+if (FROM_SPEC) {
+  const generated = matrix(resultsBy.generated);
+  const hand = matrix(resultsBy['hand-written']);
+  const side = [
+    ['mode', 'expected suite', 'hand-written config', 'generated config (init from /openapi.json)'],
+    ['---', '---', '---', '---'],
+    ...SELECTED.map((m) => [m, m === 'fail-closed' ? '-' : EXPECTED[m], hand.caughtByMode[m] ?? '-', generated.caughtByMode[m] ?? '-']),
+  ].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+  const sideBySide = [
+    '# Detection: hand-written config vs the config `init` generates',
+    '',
+    `Each mode audited twice in one run (seed ${SEED}${RUNS ? `, runs ${RUNS}` : ''}): with examples/reference-target/tenancy-audit.config.yaml, and with the config generated from the target's own \`GET /openapi.json\` (\`run({ spec })\`, as \`tenancy-audit run --openapi\`; the only additions are the target's test signing secrets where the generated file has placeholders). Generated by \`npm run bench:detection -- --from-spec\`.`,
+    '',
+    side,
+    '',
+    `hand-written: ${hand.summary}`,
+    `generated: ${generated.summary}`,
+    '',
+    '## Hand-written config',
+    '',
+    hand.table,
+    '',
+    hand.fpNotes.length ? hand.fpNotes.map((n) => `- false positive: ${n}`).join('\n') : 'False positives: none.',
+    '',
+    '## Generated config',
+    '',
+    generated.table,
+    '',
+    generated.fpNotes.length ? generated.fpNotes.map((n) => `- false positive: ${n}`).join('\n') : 'False positives: none.',
+    '',
+  ].join('\n');
+  await fs.writeFile(path.join(here, 'results', 'detection-from-spec.md'), sideBySide, 'utf8');
+  console.log('');
+  console.log(side);
+  console.log(`generated: ${generated.summary}`);
+}

@@ -1,7 +1,10 @@
 /**
  * `npm run demo`: starts the reference target (fail-closed by default) on an embedded PostgreSQL,
  * audits it with its config, writes the run folder under reports/, stops everything, and exits
- * with the audit's exit code. `--mode NAME` seeds one of the target's bugs instead.
+ * with the audit's exit code. `--mode NAME` seeds one of the target's bugs instead. `--from-spec` audits it from
+ * its own description alone (`GET /openapi.json`, as `tenancy-audit run --openapi` does): the config is generated
+ * into the run folder, with the target's test issuer as the token source and its test signing secrets filled in
+ * where the generated file would have placeholders.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,12 +26,13 @@ async function demo(argv: string[]): Promise<number> {
   // The first attempt of every job fails, so the retry path is exercised too.
   const target = await startReferenceTarget({ mode, failFirstAttempt: true });
   try {
+    const fromSpec = argv.includes('--from-spec');
     // A project and a document per tenant first, so the data-layer proofs have rows of every tenant to look for.
     await seedSampleData(target);
     // One run, one assessment: the HTTP suites, then the target's own database audited as its app role (the
     // config's `database:` section, here given at run time because the embedded database's URL is only known now).
     const result = await run({
-      config: path.join(here, 'reference-target', 'tenancy-audit.config.yaml'),
+      ...(fromSpec ? { spec: specOf(target) } : { config: path.join(here, 'reference-target', 'tenancy-audit.config.yaml') }),
       target: target.url,
       database: { url: target.appDatabaseUrl, tenantSetting: 'app.tenant_id' },
       ...(seed !== undefined && Number.isSafeInteger(seed) ? { seed } : {}),
@@ -41,6 +45,23 @@ async function demo(argv: string[]): Promise<number> {
   } finally {
     await target.stop();
   }
+}
+
+/** `run --openapi <target>/openapi.json` with the reference target's test issuer and its test secrets. */
+function specOf(target: RunningTarget) {
+  return {
+    openapi: `${target.url}/openapi.json`,
+    tenants: [...TENANTS],
+    identity: {
+      kind: 'mint' as const,
+      key: { alg: 'RS256', jwk: `file:${path.join(here, 'reference-target', 'fixtures', 'issuer.private.jwk.json')}`, kid: target.issuer.kid },
+      issuer: target.issuer.issuer,
+      audience: target.issuer.audience,
+      subject: 'audit-user@{{tenant}}',
+    },
+    callbackSecrets: { acme: 'callback-secret-acme', globex: 'callback-secret-globex' },
+    webhookSecrets: { '*': 'provider-secret-dev' },
+  };
 }
 
 function reporter() {

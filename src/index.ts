@@ -22,6 +22,7 @@ export type { AuditEvent, AuditEventHandler } from './core/events.ts';
 export { defineConfig, loadConfig, resolveConfig, validateConfig } from './config/load.ts';
 export { configJsonSchema, type UserConfig, type ParsedConfig } from './config/schema.ts';
 export type { ResolvedConfig } from './config/resolve.ts';
+export { initConfig, type InitOptions, type InitResult } from './discover/init.ts';
 
 // ── Suites (the same names as `tenancy-audit/suite`) ─────────────────────────────────────────────────────
 export * from './suite/index.ts';

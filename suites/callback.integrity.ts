@@ -91,6 +91,10 @@ async function runScenario(world: ScenarioWorld, scenario: Scenario, control?: '
   const webhooks: typeof judged = [];
   if (completed && scenario.forgeries.length > 0) {
     for (const hook of world.config.webhooks) {
+      if (hook.signature.secret === undefined) {
+        webhooks.push({ meta: meta('webhook-not-configured', `inbound webhook ${hook.id}`, 'spoofed', null, completed.tenant), judgement: inconclusive('not-configured', `webhooks.${hook.id}: the signing secret is not configured, so forged webhooks were not tested`) });
+        continue;
+      }
       // The legit, correctly signed webhook first: only if it is accepted and its effect shows can a rejected forgery pass.
       const control = await sendLegitWebhook(world, hook, completed, meta);
       if (control) webhooks.push(control);
@@ -140,9 +144,15 @@ function judgeDeliveries(world: ScenarioWorld, job: SubmittedJob, all: readonly 
     }
     out.push({ meta: routing, judgement: world.judge({ expect: 'accept', family: 'cross-tenant', credential: 'legit', actor: job.tenant, response: { status: 200, headers: delivery.headers, bodyText: delivery.body, json: undefined } }) });
     if (!signature) continue;
+    const secrets = signature.secrets;
+    if (!secrets) {
+      // Signed callbacks, secrets not filled in: the signature is not checked, and the suite must not pass for it.
+      out.push({ meta: meta('callback-signature', `callback signature for ${job.tenant}`, 'spoofed', job.tenant, null), judgement: inconclusive('not-configured', `callbacks carry ${signature.header}, but async.callbacks.signature.secrets is not configured: signatures were not checked`) });
+      continue;
+    }
     const received = delivery.headers[signature.header.toLowerCase()];
-    if (hmacMatches(signature, signature.secrets[job.tenant]!, delivery.body, received)) continue;
-    const signer = Object.keys(signature.secrets).find((t) => hmacMatches(signature, signature.secrets[t]!, delivery.body, received));
+    if (hmacMatches(signature, secrets[job.tenant]!, delivery.body, received)) continue;
+    const signer = Object.keys(secrets).find((t) => hmacMatches(signature, secrets[t]!, delivery.body, received));
     out.push({
       meta: meta('callback-signature', `callback signature for ${job.tenant}`, 'spoofed', job.tenant, signer ?? null),
       judgement: signer

@@ -14,7 +14,7 @@ import { describe, it, expect } from 'vitest';
 // ---- The rules, as data -------------------------------------------------------------------------------------------
 
 /** Pipeline order: a stage may import its own folder and stages to its left, never to its right. */
-const STAGES = ['core', 'config', 'identity', 'generate', 'execute', 'judge', 'evidence', 'report', 'suite', 'db', 'run'] as const;
+const STAGES = ['core', 'config', 'identity', 'discover', 'generate', 'execute', 'judge', 'evidence', 'report', 'suite', 'db', 'run'] as const;
 /** The programmatic API: may import any stage. */
 const API_ENTRY = 'src/index.ts';
 /** `src/cli/**` may import only these (and packages). */

@@ -29,6 +29,7 @@ export function exitCodeForError(error: TenancyAuditError): number {
     case 'TA_CONFIG_INVALID':
     case 'TA_CONFIG_NOT_FOUND':
     case 'TA_USAGE':
+    case 'TA_SPEC_INVALID':
     case 'TA_SUITE_INVALID':
     case 'TA_IDENTITY':
       return EXIT.usage;

@@ -3,6 +3,7 @@ import { EXIT } from '../core/exit-codes.ts';
 import { TOOL_VERSION } from '../core/package-root.ts';
 import { dbCommand } from './commands/db.ts';
 import { explainCommand } from './commands/explain.ts';
+import { initCommand } from './commands/init.ts';
 import { reportCommand } from './commands/report.ts';
 import { runCommand } from './commands/run.ts';
 import { schemaCommand } from './commands/schema.ts';
@@ -19,7 +20,7 @@ export async function main(argv: readonly string[], io: CommandIO = {}): Promise
     .version(TOOL_VERSION)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
-  for (const command of [runCommand(io), reportCommand(io), verifyCommand(io), dbCommand(io), suitesCommand(io), explainCommand(io), schemaCommand(io), tokenCommand(io)]) {
+  for (const command of [initCommand(io), runCommand(io), reportCommand(io), verifyCommand(io), dbCommand(io), suitesCommand(io), explainCommand(io), schemaCommand(io), tokenCommand(io)]) {
     program.addCommand(command.exitOverride());
   }
   try {

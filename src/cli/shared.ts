@@ -25,6 +25,11 @@ export function redactedArgv(argv: readonly string[] = process.argv.slice(2)): s
       if (!arg.includes('=')) i++;
       continue;
     }
+    // `--tenant id=credential`, `--callback-secret t=secret`, `--webhook-secret id=secret`: a reference (env:, file:) is shown, anything else hidden.
+    if (/^--(tenant|callback-secret|webhook-secret)$/.test(argv[i - 1] ?? '') && arg.includes('=') && !/=(env|file):/.test(arg)) {
+      out.push(`${arg.slice(0, arg.indexOf('='))}=[redacted]`);
+      continue;
+    }
     const shown = /^--proxy(=|$)/.test(arg) || /^--proxy$/.test(argv[i - 1] ?? '') ? arg.replace(/\/\/[^@/]*@/, '//[redacted]@') : arg;
     out.push(/\s/.test(shown) ? JSON.stringify(shown) : shown);
   }

@@ -61,7 +61,7 @@ async function findConfigFile(dir: string): Promise<string> {
     if (await fs.stat(candidate).then((s) => s.isFile(), () => false)) return candidate;
   }
   throw new TenancyAuditError('TA_CONFIG_NOT_FOUND', `no config file found in ${dir}`, {
-    hint: `Pass --config FILE, or create one of: ${CONFIG_FILE_NAMES.join(', ')}.`,
+    hint: `Pass --config FILE, or create one of: ${CONFIG_FILE_NAMES.join(', ')}; \`tenancy-audit init --openapi <file|url> --tenant a=env:A_TOKEN --tenant b=env:B_TOKEN\` writes a commented one from your API description.`,
   });
 }
 

@@ -87,10 +87,11 @@ export function resolveSecrets(parsed: ParsedConfig, ctx: ResolveContext): Resol
   const callbackSecrets = config.async?.callbacks?.signature?.secrets;
   for (const [tenant, ref] of Object.entries(callbackSecrets ?? {})) {
     callbackSecrets![tenant] = resolve(ref, `async.callbacks.signature.secrets.${tenant}`, config.async?.callbacks?.signature?.raw === true);
-    redacted.async!.callbacks!.signature!.secrets[tenant] = shown(ref);
+    redacted.async!.callbacks!.signature!.secrets![tenant] = shown(ref);
   }
   config.webhooks.forEach((hook, i) => {
     const ref = hook.signature.secret;
+    if (ref === undefined) return;
     hook.signature.secret = resolve(ref, `webhooks[${i}].signature.secret`, hook.signature.raw === true);
     redacted.webhooks[i]!.signature.secret = shown(ref);
   });

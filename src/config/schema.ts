@@ -146,7 +146,14 @@ const asyncSchema = z.strictObject({
       timeoutMs: positiveInt.default(10_000),
       listenHost: z.string().default('127.0.0.1').describe('Where the harness listens for callbacks.'),
       publicUrl: z.string().optional().describe('Base URL the target uses to reach the receiver (e.g. a tunnel to staging).'),
-      signature: hmacSignature.extend({ secrets: z.record(z.string(), secret).describe('Tenant id → callback secret.') }).optional(),
+      signature: hmacSignature
+        .extend({
+          secrets: z
+            .record(z.string(), secret)
+            .optional()
+            .describe('Tenant id → callback secret. Absent: the callbacks are signed but the secrets are not configured; callback.integrity reports that (inconclusive), never a pass.'),
+        })
+        .optional(),
     })
     .optional(),
   jobsPerScenario: positiveInt.max(16).default(4),
@@ -155,7 +162,11 @@ const asyncSchema = z.strictObject({
 const webhookSchema = z.strictObject({
   id: z.string().min(1),
   ...requestTemplate,
-  signature: hmacSignature.extend({ secret }),
+  signature: hmacSignature.extend({
+    secret: secret
+      .optional()
+      .describe('The signing secret (`env:NAME`). Absent: not configured; callback.integrity reports this webhook as not tested (inconclusive), never a pass.'),
+  }),
   tenantField: z.string().optional().describe('Body field naming a tenant, changed by the tenant-mismatch forgery.'),
 });
 

@@ -3,6 +3,7 @@ export type TenancyAuditErrorCode =
   | 'TA_CONFIG_INVALID'
   | 'TA_CONFIG_NOT_FOUND'
   | 'TA_USAGE'
+  | 'TA_SPEC_INVALID'
   | 'TA_HOST_NOT_ALLOWED'
   | 'TA_TARGET_UNREACHABLE'
   | 'TA_DB_UNAVAILABLE'
@@ -50,7 +51,7 @@ export class ConfigError extends TenancyAuditError {
     const where = file ? ` in ${file}` : '';
     const lines = issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`);
     super('TA_CONFIG_INVALID', `Invalid configuration${where}:\n${lines.join('\n')}`, {
-      hint: 'Fix the listed paths and run again; `tenancy-audit schema` prints the JSON Schema of the config (for editor autocompletion).',
+      hint: 'Fix the listed paths and run again; `tenancy-audit schema` prints the JSON Schema of the config (for editor autocompletion), and `tenancy-audit init` writes a commented config from an OpenAPI, GraphQL or HAR description.',
     });
     this.issues = issues;
     this.file = file;

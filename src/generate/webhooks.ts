@@ -39,6 +39,7 @@ export function forgeWebhook(
   if (forgery === 'tenant-mismatch' && hook.tenantField) payload[hook.tenantField] = parts.other;
   const body = JSON.stringify(payload);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (hook.signature.secret === undefined) throw new Error(`webhook ${hook.id}: no signing secret configured, so it cannot be forged`);
   if (forgery === 'bad-signature') headers[hook.signature.header] = hmacHeader(hook.signature, `${hook.signature.secret}-not-the-secret`, body);
   else if (forgery !== 'missing-signature') headers[hook.signature.header] = hmacHeader(hook.signature, hook.signature.secret, body);
   return { body, headers };
@@ -54,6 +55,7 @@ export function legitWebhook(
   parts: { jobId: string; owner: string; marker: string },
   render: (template: unknown, vars: Record<string, string>) => unknown,
 ): ForgedWebhook {
+  if (hook.signature.secret === undefined) throw new Error(`webhook ${hook.id}: no signing secret configured, so no legit webhook can be signed`);
   const body = JSON.stringify(render(hook.body ?? {}, { jobId: parts.jobId, marker: parts.marker, tenant: parts.owner }));
   return { body, headers: { 'content-type': 'application/json', [hook.signature.header]: hmacHeader(hook.signature, hook.signature.secret, body) } };
 }

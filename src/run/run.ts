@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
 import path from 'node:path';
-import { loadConfig } from '../config/load.ts';
+import { loadConfig, resolveConfig } from '../config/load.ts';
+import { initConfig, type InitOptions } from '../discover/init.ts';
 import type { ResolvedConfig } from '../config/resolve.ts';
 import type { AuditEventHandler } from '../core/events.ts';
 import { TenancyAuditError } from '../core/errors.ts';
@@ -28,8 +30,13 @@ export type { RunResult } from './run-folder.ts';
 
 /** Options of an HTTP audit; each overrides the config's value of the same name. */
 export interface RunOptions {
-  /** A config file path, or an already resolved config. */
-  config: string | ResolvedConfig;
+  /** A config file path, or an already resolved config; ignored when `spec` is given. */
+  config?: string | ResolvedConfig;
+  /**
+   * No config file: generate one from a description (as `initConfig` does, `baseUrl` defaulting to `target`); the
+   * generated YAML is written into the run folder as `tenancy-audit.config.yaml` and used.
+   */
+  spec?: Omit<InitOptions, 'out' | 'force'>;
   /** The target's base URL (its host joins the allowlist). */
   target?: string;
   /** Suite ids or prefixes (`identity`) to run. */
@@ -119,7 +126,8 @@ export async function run(options: RunOptions): Promise<RunResult> {
 
 /** Everything decided before the first request: the config with overrides, seed, suites, limits, the run folder. */
 async function prepare(options: RunOptions): Promise<HttpRunState> {
-  const config = withOverrides(typeof options.config === 'string' ? await loadConfig(options.config) : options.config, options);
+  const { config: given, generatedYaml } = await configOf(options);
+  const config = withOverrides(given, options);
   const database = databaseAuditOf(config, options.database, options.suites);
   if (options.previous) await previousRun('', options.previous);
   const { selected, otherTargets } = await selectedHttpSuites(config, options.suites, database !== undefined);
@@ -140,6 +148,9 @@ async function prepare(options: RunOptions): Promise<HttpRunState> {
   const maxDurationSeconds = options.maxDurationSeconds ?? config.run.maxDurationSeconds;
   const signKey = options.signKey ?? config.run.signKey;
   const budget = new Budget(options.maxRequests ?? config.run.maxRequests, maxDurationSeconds === undefined ? undefined : maxDurationSeconds * 1000);
+  const folder = await withGeneratedConfig(await openRunFolder(options.reportDir ?? config.run.reportDir, [...config.secrets, ...urlPassword(options.database?.url)], suites.map((s) => s.id)), generatedYaml);
+  // A spec-driven run replays from the config it generated, written into its run folder.
+  const replayConfig = generatedYaml !== undefined ? path.join(folder.dir, GENERATED_CONFIG_NAME) : options.config;
   return {
     config,
     suites,
@@ -150,18 +161,34 @@ async function prepare(options: RunOptions): Promise<HttpRunState> {
     runs: options.runs ?? config.run.runs,
     failOn,
     command: options.command ?? 'tenancy-audit run',
-    replay: replayBase({ config: options.config, target: options.target ?? config.target.baseUrl }),
+    replay: replayBase({ config: replayConfig, target: options.target ?? config.target.baseUrl }),
     ...(options.shard ? { shard: options.shard } : {}),
     ...(signKey ? { signKey } : {}),
     ...(options.provider ? { provider: options.provider } : {}),
     budget,
     politeness: politenessFor(config, budget),
     emit: options.onEvent ?? (() => {}),
-    folder: await openRunFolder(options.reportDir ?? config.run.reportDir, [...config.secrets, ...urlPassword(options.database?.url)], suites.map((s) => s.id)),
+    folder,
     ...(database ? { database } : {}),
     mutations: [],
   };
 }
+
+async function configOf(options: RunOptions): Promise<{ config: ResolvedConfig; generatedYaml?: string }> {
+  if (options.spec) {
+    const generated = await initConfig({ ...options.spec, ...(options.spec.baseUrl ?? options.target ? { baseUrl: options.spec.baseUrl ?? options.target } : {}) });
+    return { config: await resolveConfig(generated.config, { dir: process.cwd(), env: options.spec.env }), generatedYaml: generated.yaml };
+  }
+  return { config: typeof options.config === 'object' ? options.config : await loadConfig(options.config || undefined) };
+}
+
+async function withGeneratedConfig<T extends { dir: string }>(folder: T, yaml: string | undefined): Promise<T> {
+  if (yaml !== undefined) await fs.writeFile(path.join(folder.dir, GENERATED_CONFIG_NAME), yaml, 'utf8');
+  return folder;
+}
+
+/** The file a spec-driven run writes its generated config to, in the run folder. */
+export const GENERATED_CONFIG_NAME = 'tenancy-audit.config.yaml';
 
 function withOverrides(config: ResolvedConfig, options: RunOptions): ResolvedConfig {
   const target = { ...config.target };
@@ -188,7 +215,7 @@ async function selectedHttpSuites(config: ResolvedConfig, only: string[] | undef
 
 /** The command that replays a finding of this run, without its suite and seed (each finding adds its own). */
 function replayBase(options: Pick<RunOptions, 'config' | 'target'>): string {
-  const file = typeof options.config === 'string' ? options.config : options.config.file;
+  const file = typeof options.config === 'string' ? options.config : options.config?.file;
   const rel = file ? path.relative(process.cwd(), path.resolve(file)) : '';
   const config = file ? ` --config ${rel && !rel.startsWith('..') ? rel : path.resolve(file)}` : '';
   return `tenancy-audit run${config}${options.target ? ` --target ${options.target}` : ''}`;

@@ -12,3 +12,8 @@ export interface AppState {
 export function createAppState(): AppState {
   return { lastSeenTenant: undefined, lastRegisteredCallbackUrl: undefined };
 }
+
+/** Every registered callback URL passes here (both faces), so `callback-misrouted` sees the last one. */
+export function rememberCallbackUrl(state: AppState, url: string | null): void {
+  if (url) state.lastRegisteredCallbackUrl = url;
+}

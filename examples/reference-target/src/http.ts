@@ -4,9 +4,10 @@ import type { Identity } from './auth.ts';
 
 /**
  * `none`: no bearer (health, JWKS, signed webhooks). `required`: a verified token. `list`: a verified
- * token too; two seeded bugs treat a missing identity on these routes differently.
+ * token too; two seeded bugs treat a missing identity on these routes differently. `per-operation`: a
+ * bearer is required, but the handler authenticates each operation itself through edge.ts (GraphQL).
  */
-export type AuthPolicy = 'none' | 'required' | 'list';
+export type AuthPolicy = 'none' | 'required' | 'list' | 'per-operation';
 
 export interface RouteRequest {
   requestId: string;
@@ -35,6 +36,8 @@ export interface Route {
   handler: (request: RouteRequest) => Promise<RouteResponse>;
 }
 
+export type RouteSummary = Pick<Route, 'method' | 'pattern' | 'auth'>;
+
 export type RouteMatch = { route: Route; params: Record<string, string> } | { allowed: string[] } | null;
 
 export class Router {
@@ -43,6 +46,11 @@ export class Router {
   add(...routes: Route[]): this {
     for (const route of routes) this.routes.push({ route, segments: route.pattern.split('/').slice(1) });
     return this;
+  }
+
+  /** What is served: method, pattern and auth policy of every route, in matching order. */
+  list(): RouteSummary[] {
+    return this.routes.map(({ route }) => ({ method: route.method, pattern: route.pattern, auth: route.auth }));
   }
 
   match(method: string, pathname: string): RouteMatch {
@@ -104,6 +112,10 @@ export function send(res: ServerResponse, status: number, body: unknown, headers
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   if (body === undefined || status === 204) {
     res.writeHead(status).end();
+    return;
+  }
+  if (Buffer.isBuffer(body)) {
+    res.writeHead(status, { 'content-length': body.length }).end(body); // content-type given by the route
     return;
   }
   const text = JSON.stringify(body);

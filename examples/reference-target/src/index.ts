@@ -8,6 +8,8 @@ export {
   type StartOptions,
   type RunningTarget,
 } from './target.ts';
+export { type RouteSummary, type AuthPolicy } from './http.ts';
+export { openApiDocument } from './openapi/index.ts';
 export { loadTestIssuer, ISSUER, AUDIENCE, ISSUER_KID, TENANT_CLAIM, type TestIssuer, type MintClaims } from './issuer.ts';
 export { callbackSecretFor, CALLBACK_SIGNATURE_HEADER, CALLBACK_TENANT_HEADER, type CallbackPayload } from './callbacks.ts';
 export { PROVIDER_SIGNATURE_HEADER } from './routes/webhooks.ts';

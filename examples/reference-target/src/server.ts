@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { App } from './app.ts';
-import type { Identity } from './auth.ts';
-import { HttpError, NoIdentityError, NotFoundError } from './errors.ts';
+import { identifyCaller, operationTenant } from './edge.ts';
+import { HttpError, NotFoundError } from './errors.ts';
 import { errorBody, parseJson, readBody, send, type Route, type RouteRequest, type RouteResponse, type Router } from './http.ts';
-import { collectTenantAssertions, resolveRequestTenant } from './tenant-assertions.ts';
+import { collectTenantAssertions } from './tenant-assertions.ts';
 import { MissingTenantContextError, runWithContext } from './tenant-context.ts';
 
 export function createHttpServer(app: App, router: Router): http.Server {
@@ -42,24 +42,17 @@ async function handle(app: App, router: Router, req: http.IncomingMessage, res: 
 
 /** The edge: identity from the verified token only, other tenant assertions checked, context set once. */
 async function dispatch(app: App, route: Route, request: Omit<RouteRequest, 'body' | 'identity'>): Promise<RouteResponse> {
-  if (route.auth === 'none') {
+  if (route.auth === 'none' || route.auth === 'per-operation') {
     return runWithContext({ requestId: request.requestId, tenantId: undefined }, () => route.handler({ ...request, body: undefined, identity: undefined }));
   }
-  let identity: Identity | undefined;
-  try {
-    identity = await app.authenticate(request.headers.authorization);
-  } catch (error) {
-    if (!(error instanceof NoIdentityError) || route.auth !== 'list') throw error;
-    if (app.bugs.softFailEmpty) return { status: 200, body: { items: [] } }; // seeded bug: silent empty scope
-    if (!app.bugs.sessionSettingLeak) throw error;
-    // seeded bug `session-setting-leak`: lists are served without identity, "RLS will scope them"
-  }
+  const caller = await identifyCaller(app, route.auth, request.headers.authorization);
+  if (caller.kind === 'soft-empty') return { status: 200, body: { items: [] } };
+  const identity = caller.kind === 'identified' ? caller.identity : undefined;
   const body = parseJson(request.rawBody);
   let tenantId: string | undefined;
   if (identity) {
     const assertions = collectTenantAssertions({ headers: request.headers, query: request.query, body, params: request.params });
-    tenantId = resolveRequestTenant(identity.tenantId, assertions, { method: request.method, bugs: app.bugs, knownTenants: app.knownTenants });
-    app.state.lastSeenTenant = tenantId;
+    tenantId = operationTenant(app, identity, assertions, request.method);
   }
   return runWithContext({ requestId: request.requestId, tenantId }, () => route.handler({ ...request, body, identity }));
 }

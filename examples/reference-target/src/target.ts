@@ -7,13 +7,15 @@ import { createAuthenticator } from './auth.ts';
 import { CallbackDispatcher } from './callbacks.ts';
 import { TenantDal } from './dal.ts';
 import { APP_PASSWORD, APP_ROLE, WORKER_PASSWORD, WORKER_ROLE, urlAs } from './db-urls.ts';
-import { Router } from './http.ts';
+import { Router, type RouteSummary } from './http.ts';
 import { loadTestIssuer, type TestIssuer } from './issuer.ts';
 import { migrate } from './migrate.ts';
 import { bugsFor, isMode, MODES, type Mode } from './modes.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { generationRoutes } from './routes/generations.ts';
+import { graphqlRoutes } from './routes/graphql.ts';
 import { healthRoutes } from './routes/health.ts';
+import { openApiRoutes } from './routes/openapi.ts';
 import { projectRoutes } from './routes/projects.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { createHttpServer } from './server.ts';
@@ -48,6 +50,8 @@ export interface RunningTarget {
   /** The URL the service connects with: reference_app (the table owner in `rls-not-forced`). */
   appDatabaseUrl: string;
   issuer: TestIssuer;
+  /** Every route the server serves (method, `:param` pattern, auth policy), from its router. */
+  routes: readonly RouteSummary[];
   /** Stops server, worker, callbacks and pools, and disposes the database it provisioned itself. Idempotent. */
   stop(): Promise<void>;
 }
@@ -113,10 +117,12 @@ export async function startReferenceTarget(options: StartOptions = {}): Promise<
 
     const router = new Router().add(
       ...healthRoutes(app),
+      ...openApiRoutes(),
       ...projectRoutes(app),
       ...documentRoutes(app),
       ...generationRoutes(app),
       ...webhookRoutes(app),
+      ...graphqlRoutes(app),
     );
     const server = createHttpServer(app, router);
     const port = await listen(server, options.port ?? 0);
@@ -132,6 +138,7 @@ export async function startReferenceTarget(options: StartOptions = {}): Promise<
       databaseUrl,
       appDatabaseUrl,
       issuer,
+      routes: router.list(),
       stop: () => (stopping ??= cleanup()),
     };
   } catch (error) {

@@ -235,3 +235,23 @@ export async function startReceiver(): Promise<Receiver> {
   };
   return receiver;
 }
+
+// ---- GraphQL face ----
+
+export interface GraphqlReply extends Reply {
+  /** `errors[].extensions.code`, in order (empty when there are none). */
+  codes: string[];
+}
+
+/** POST /graphql as one tenant (or anonymously with `token` undefined). */
+export async function graphql(
+  target: RunningTarget,
+  token: string | undefined,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GraphqlReply> {
+  const reply = await call(target, 'POST', '/graphql', { token, headers, json: { query, ...(variables ? { variables } : {}) } });
+  const codes = ((reply.body?.errors ?? []) as { extensions?: { code?: string } }[]).map((e) => e.extensions?.code ?? '?');
+  return { ...reply, codes };
+}

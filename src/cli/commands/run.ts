@@ -4,8 +4,9 @@ import { TenancyAuditError } from '../../core/errors.ts';
 import { FAIL_LEVELS, type FailLevel } from '../../core/verdict.ts';
 import { api, consoleReporter, streams, type CommandIO } from '../io.ts';
 import { defined, int, redactedArgv } from '../shared.ts';
+import { hasSpec, specOptions, withSpecFlags, type SpecFlags } from './spec-flags.ts';
 
-interface RunFlags {
+interface RunFlags extends SpecFlags {
   config?: string; target?: string; suite?: string[]; seed?: number; runs?: number; concurrency?: number; rate?: number;
   maxRequests?: number; maxDuration?: number; reportDir?: string; failOn?: FailLevel; shard?: string; signKey?: string; format: string;
   proxy?: string; ca?: string; cert?: string; key?: string; insecure?: boolean; previous?: string; pdf?: boolean; baseline?: string; failOnNew?: boolean;
@@ -13,9 +14,9 @@ interface RunFlags {
 
 /** `tenancy-audit run`: flags → {@link run}, then the reports rendered from the run folder. */
 export function runCommand(io: CommandIO = {}): Command {
-  return new Command('run')
+  return withSpecFlags(new Command('run')
     .description('fire identity mutations at the target, judge them, and write evidence and reports')
-    .option('-c, --config <file>', 'config file (default: tenancy-audit.config.{ts,yaml,yml,json} in the current folder)')
+    .option('-c, --config <file>', 'config file (default: tenancy-audit.config.{ts,yaml,yml,json} in the current folder); or no config: --openapi/--graphql/--har with --tenant'))
     .option('--target <url>', 'override target.baseUrl')
     .option('--suite <id...>', 'run only these suites (ids or prefixes such as "identity")')
     .option('--seed <n>', 'seed for reproducible generation', int('--seed'))
@@ -48,8 +49,12 @@ export function runCommand(io: CommandIO = {}): Command {
       process.once('SIGINT', onSigint);
       try {
         const { config, target, suite, seed, runs, concurrency, rate, maxRequests, maxDuration, reportDir, failOn } = flags;
+        if (config !== undefined && hasSpec(flags)) {
+          const { TenancyAuditError } = await api();
+          throw new TenancyAuditError('TA_USAGE', 'give --config or a description (--openapi, --graphql, --har), not both', { hint: 'A description generates the config; `tenancy-audit init` writes it to a file you can edit.' });
+        }
         const result = await run({
-          config: config ?? '',
+          ...(hasSpec(flags) ? { spec: specOptions(flags) } : { config: config ?? '' }),
           ...defined({ target, suites: suite, seed, runs, concurrency, rate, maxRequests, maxDurationSeconds: maxDuration, reportDir, failOn }),
           ...defined({ shard: flags.shard === undefined ? undefined : parseShard(flags.shard), signKey: flags.signKey && resolveEnvSpec('--sign-key', flags.signKey) }),
           ...defined({ proxy: flags.proxy, tls: tlsFlags(flags), previous: flags.previous }),

@@ -1,9 +1,8 @@
 import type { App } from '../app.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
 import type { Route, RouteRequest, RouteResponse } from '../http.ts';
-import { bodyObject, isUuid, optionalText, requiredText } from '../validation.ts';
-
-const MAX_BODY = 100_000;
+import { documentCreateInput, documentPatchInput } from '../inputs.ts';
+import { isUuid } from '../validation.ts';
 
 export function documentRoutes(app: App): Route[] {
   const list = async (req: RouteRequest): Promise<RouteResponse> => {
@@ -16,9 +15,7 @@ export function documentRoutes(app: App): Route[] {
   const create = async (req: RouteRequest): Promise<RouteResponse> => {
     const projectId = req.params['id'];
     if (!isUuid(projectId)) throw new NotFoundError('project');
-    const body = bodyObject(req.body);
-    const input = { title: requiredText(body, 'title', 200), body: optionalText(body, 'body', MAX_BODY) ?? '' };
-    const document = await app.dal.createDocument(projectId, input);
+    const document = await app.dal.createDocument(projectId, documentCreateInput(req.body));
     if (!document) throw new NotFoundError('project');
     return { status: 201, body: document, headers: { Location: `/documents/${document.id}` } };
   };
@@ -33,12 +30,7 @@ export function documentRoutes(app: App): Route[] {
   const update = async (req: RouteRequest): Promise<RouteResponse> => {
     const id = req.params['id'];
     if (!isUuid(id)) throw new NotFoundError('document');
-    const body = bodyObject(req.body);
-    const title = optionalText(body, 'title', 200) ?? undefined;
-    if (title !== undefined && title.trim() === '') throw new ValidationError('"title" must be a non-empty string');
-    const text = optionalText(body, 'body', MAX_BODY) ?? undefined;
-    if (title === undefined && text === undefined) throw new ValidationError('give "title" and/or "body"');
-    const document = await app.dal.updateDocument(id, { title, body: text });
+    const document = await app.dal.updateDocument(id, documentPatchInput(req.body));
     if (!document) throw new NotFoundError('document');
     return { status: 200, body: document };
   };

@@ -1,8 +1,9 @@
 import type { App } from '../app.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { NotFoundError } from '../errors.ts';
 import type { Route, RouteRequest, RouteResponse } from '../http.ts';
 import { idempotentRequest } from '../idempotency.ts';
-import { bodyObject, isUuid, optionalText, requiredText } from '../validation.ts';
+import { projectCreateInput, projectPatchInput } from '../inputs.ts';
+import { isUuid } from '../validation.ts';
 import { commandResponse } from './responses.ts';
 
 export function projectRoutes(app: App): Route[] {
@@ -16,8 +17,7 @@ export function projectRoutes(app: App): Route[] {
   };
 
   const create = async (req: RouteRequest): Promise<RouteResponse> => {
-    const body = bodyObject(req.body);
-    const input = { name: requiredText(body, 'name', 200), description: optionalText(body, 'description', 2000, true) };
+    const input = projectCreateInput(req.body);
     const request = idempotentRequest(req.headers['idempotency-key'], req.method, req.path, req.body);
     return commandResponse(await app.dal.createProject(input, request), '/projects');
   };
@@ -25,12 +25,7 @@ export function projectRoutes(app: App): Route[] {
   const update = async (req: RouteRequest): Promise<RouteResponse> => {
     const id = req.params['id'];
     if (!isUuid(id)) throw new NotFoundError('project');
-    const body = bodyObject(req.body);
-    const name = optionalText(body, 'name', 200) ?? undefined;
-    if (name !== undefined && name.trim() === '') throw new ValidationError('"name" must be a non-empty string');
-    const description = optionalText(body, 'description', 2000, true);
-    if (name === undefined && description === undefined) throw new ValidationError('give "name" and/or "description"');
-    const project = await app.dal.updateProject(id, { name, description });
+    const project = await app.dal.updateProject(id, projectPatchInput(req.body));
     if (!project) throw new NotFoundError('project');
     return { status: 200, body: project };
   };
