@@ -263,7 +263,8 @@ async function expectPassAndCatch(project: Project) {
 
   const leaky = await audit(project, LEAKY_MODE);
   expect(leaky.code, leaky.out).toBe(1);
-  expect(leaky.out).toContain(`fail-open ${SUITE_ID}`);
+  // One console block per root cause: the verdict and group id, then the suite, path and mutation.
+  expect(leaky.out).toMatch(new RegExp(`^fail-open G-\\d\\d .*\\n\\s+${SUITE_ID.replace('.', '\\.')} · sync · (no-credential|empty-bearer)`, 'm'));
   expect(leaky.manifest).toMatchObject({ exitCode: 1, complete: true });
   const findings = leaky.records.filter((r) => r.kind === 'finding');
   expect(findings.length).toBeGreaterThan(0);

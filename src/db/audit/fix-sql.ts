@@ -1,4 +1,4 @@
-import { quoteIdent } from './sql-text.ts';
+import { quoteIdent, withoutOuterParentheses } from './sql-text.ts';
 import type { CatalogSnapshot, PolicyFacts, TableFacts } from './types.ts';
 
 /** SQL a DBA can run to fix a finding, built from the catalog facts (pure text; shown in the finding's detail). */
@@ -14,18 +14,7 @@ export function tableSql(table: TableFacts | string): string {
 
 /** The expression without redundant outer parentheses: `((a = b))` → `a = b`. */
 export function unwrap(expr: string): string {
-  let text = expr.replace(/\s*\n\s*/g, ' ').trim();
-  while (text.startsWith('(') && text.endsWith(')') && balanced(text.slice(1, -1))) text = text.slice(1, -1).trim();
-  return text;
-}
-
-function balanced(text: string): boolean {
-  let depth = 0;
-  for (const ch of text) {
-    if (ch === '(') depth++;
-    else if (ch === ')' && --depth < 0) return false;
-  }
-  return depth === 0;
+  return withoutOuterParentheses(expr.replace(/\s*\n\s*/g, ' '));
 }
 
 /** `ALTER POLICY` with the given expressions (only the clauses the policy's command allows). */

@@ -60,9 +60,15 @@ export function callsFunction(text: string, name: string): boolean {
 
 /** The expression is a constant true (`true`, `(true)`, `1 = 1`, `'t'::boolean`, …). */
 export function isTriviallyTrue(expr: string): boolean {
-  let text = expr.trim().toLowerCase();
-  while (text.startsWith('(') && text.endsWith(')') && balanced(text.slice(1, -1))) text = text.slice(1, -1).trim();
+  const text = withoutOuterParentheses(expr.toLowerCase());
   return /^(true|'t'::boolean|'true'::boolean|true::boolean|1\s*=\s*1|not\s+false)$/.test(text);
+}
+
+/** The expression without redundant outer parentheses: `((a = b))` → `a = b`. */
+export function withoutOuterParentheses(expr: string): string {
+  let text = expr.trim();
+  while (text.startsWith('(') && text.endsWith(')') && balanced(text.slice(1, -1))) text = text.slice(1, -1).trim();
+  return text;
 }
 
 function balanced(text: string): boolean {
