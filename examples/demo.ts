@@ -59,7 +59,8 @@ function specOf(target: RunningTarget) {
       audience: target.issuer.audience,
       subject: 'audit-user@{{tenant}}',
     },
-    callbackSecrets: { acme: 'callback-secret-acme', globex: 'callback-secret-globex' },
+    // Every tenant the run uses needs its callback secret, or callback.integrity is (rightly) not configured.
+    callbackSecrets: Object.fromEntries(TENANTS.map((t) => [t, `callback-secret-${t}`])),
     webhookSecrets: { '*': 'provider-secret-dev' },
   };
 }

@@ -10,8 +10,13 @@ export interface CliResult {
 
 /** Runs the real binary (`node bin/tenancy-audit.js …`) and collects its output; bounded by `timeoutMs`. */
 export function cli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+  return runNode(['bin/tenancy-audit.js', ...args], options);
+}
+
+/** Runs `node <script> …` from the repository root (e.g. `examples/demo.js`, what `npm run demo` runs). */
+export function runNode(args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/tenancy-audit.js', ...args], {
+    const child = spawn(process.execPath, [...args], {
       cwd: ROOT,
       env: { ...process.env, CI: 'true', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
