@@ -68,6 +68,14 @@ describe('scope, accept and operation contracts', () => {
     const error = await rejected({ ...example, scope: { paths: [{ path: 'callback' }] }, accept: [{ mutation: 'wrong-issuer' }] });
     expect(error.issues.map((i) => i.path).sort()).toEqual(['accept[0].reason', 'scope.paths[0].reason']);
   });
+  it('refuse an accept rule or a waiver that names nothing to match (it would cover every finding)', async () => {
+    const error = await rejected({ ...example, accept: [{ reason: 'all of it' }], waivers: [{ reason: 'r', owner: 'o', expires: '2026-12-31' }] });
+    expect(error.issues.map((i) => i.path).sort()).toEqual(['accept[0]', 'waivers[0]']);
+  });
+  it('refuse a rejection.redirects pattern that is not a regular expression (exit 2, not a crash mid-run)', async () => {
+    const error = await rejected({ ...example, rejection: { redirects: '^https://login(' } });
+    expect(error.issues.map((i) => i.path)).toEqual(['rejection.redirects']);
+  });
   it('check operation channels are channel kinds', async () => {
     const operations = [{ ...example.operations[0], channels: ['bdy'] }, ...example.operations.slice(1)];
     const error = await rejected({ ...example, operations });

@@ -24,6 +24,7 @@ export const acceptSchema = z
     operation: z.string().min(1).optional(),
     reason,
   })
+  .refine((r) => r.suite ?? r.mutation ?? r.channel ?? r.operation, 'name at least one of suite, mutation, channel, operation: a rule without one would accept everything')
   .describe('A deviation the service\'s contract allows: matching cells still run and are recorded, never counted as pass (a leak is never accepted).');
 
 export const waiverSchema = z
@@ -39,6 +40,7 @@ export const waiverSchema = z
       .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'expected a date YYYY-MM-DD')
       .describe('Last day (UTC) the waiver applies; after it the finding counts again.'),
   })
+  .refine((w) => w.suite ?? w.operation ?? w.mutation ?? w.verdict, 'name at least one of suite, operation, mutation, verdict: a waiver without one would waive every finding')
   .describe('A known finding excepted until a date: kept in the evidence and the report (Exceptions), out of the exit code.');
 
 const channelSelector = z.string().regex(/^(header|query|body|path|cookie|host)(:.+)?$/, 'a channel kind (header, query, body, path, cookie, host), optionally `kind:carrier`');

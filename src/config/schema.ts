@@ -157,6 +157,7 @@ export const configSchema = z.strictObject({
       redirects: z
         .string()
         .min(1)
+        .refine(isRegExp, 'not a valid regular expression')
         .optional()
         .describe('A regular expression over the Location header: a 3xx redirect there (a login page) is a rejection. Without it a 3xx is inconclusive.'),
     })
@@ -211,6 +212,15 @@ export type AcceptRule = ParsedConfig['accept'][number];
 export type WaiverRule = z.output<typeof waiverSchema>;
 export { waiverSchema };
 export type ScopeConfig = ParsedConfig['scope'];
+
+function isRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** The JSON Schema of a config file as a user writes it (defaults optional), for editor autocompletion; `tenancy-audit schema` prints it. */
 export function configJsonSchema(): Record<string, unknown> {

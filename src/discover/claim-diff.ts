@@ -5,7 +5,7 @@ import { TenancyAuditError } from '../core/errors.ts';
 export interface ClaimChoice {
   path: string;
   why: string;
-  /** Each tenant's value of the claim (tenant ids should equal them). */
+  /** Each tenant's value of the claim (tenant ids must equal them). */
   values: string[];
 }
 

@@ -1,5 +1,5 @@
 import type { UserConfig } from '../config/schema.ts';
-import { readJsonPath } from '../core/json-path.ts';
+import { parseJsonSafe, readJsonPath } from '../core/json-path.ts';
 import { isRecord } from './openapi-types.ts';
 import { flattenSchema } from './sample.ts';
 import { idPath, listPath, type Route } from './routes.ts';
@@ -74,11 +74,7 @@ async function get(url: string, token: string): Promise<string | undefined> {
 }
 
 function parse(text: string | undefined): unknown {
-  try {
-    return text === undefined ? undefined : JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  return text === undefined ? undefined : parseJsonSafe(text);
 }
 
 function stringsOf(value: unknown, depth = 0): string[] {

@@ -11,7 +11,7 @@ import { loadOpenApi } from './openapi-load.ts';
 import { routesOf } from './routes.ts';
 import { draftFromOpenApi } from './openapi-init.ts';
 import { isUrl, parseDocumentText, readSource } from './source.ts';
-import { parseTenantFlag, setUpTenants, type TenantFlag } from './tenants.ts';
+import { assertTenants, parseTenantFlag, setUpTenants, type TenantFlag } from './tenants.ts';
 import { renderDraft } from './yaml-out.ts';
 
 /** Options of {@link initConfig}: one description (OpenAPI, GraphQL or HAR) and two tenants' credentials. */
@@ -76,7 +76,7 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
     });
   }
   const flags = options.tenants.map((t) => (typeof t === 'string' ? parseTenantFlag(t) : t));
-  if (flags.length < 2) await setUpTenants(flags, { baseUrl: 'http://127.0.0.1', configDir: '.' }); // throws the one-tenant error
+  assertTenants(flags);
   if (options.baseUrl !== undefined && !(isUrl(options.baseUrl) && URL.canParse(options.baseUrl))) {
     throw new TenancyAuditError('TA_USAGE', `--base-url ${options.baseUrl}: expected an absolute http(s) URL`, { hint: 'e.g. --base-url https://staging.example.com' });
   }
@@ -88,7 +88,7 @@ export async function initConfig(options: InitOptions): Promise<InitResult> {
   const isTenant = tenantLike(options.tenantWords ?? TENANT_LIKE_DEFAULT);
   const seed = options.seed ?? 1;
   const identity = typeof options.identity === 'string' ? await identityFile(options.identity) : options.identity;
-  const tenantOptions = { configDir, ...(identity ? { tokens: identity } : {}), ...(options.tenantClaim ? { tenantClaim: options.tenantClaim } : {}), ...(options.env ? { env: options.env } : {}) };
+  const tenantOptions = { configDir, ...(out ? { writtenTo: path.dirname(out) } : {}), ...(identity ? { tokens: identity } : {}), ...(options.tenantClaim ? { tenantClaim: options.tenantClaim } : {}), ...(options.env ? { env: options.env } : {}) };
 
   let draft: Draft;
   if (options.openapi !== undefined || options.har !== undefined) {

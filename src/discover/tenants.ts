@@ -40,10 +40,8 @@ export function parseTenantFlag(value: string): TenantFlag {
  * The identity block a generated config carries, from the tenants' credentials (or a given `identity.tokens`
  * block), each tenant's token obtained once to find the tenant claim by diffing the two tokens' claims.
  */
-export async function setUpTenants(
-  flags: readonly TenantFlag[],
-  options: { tokens?: TokensBlock; tenantClaim?: string; baseUrl: string; configDir: string; env?: NodeJS.ProcessEnv },
-): Promise<TenantSetup> {
+/** Two tenants at least, each once: checked before anything else is read or fetched. */
+export function assertTenants(flags: readonly TenantFlag[]): void {
   if (flags.length < 2) {
     throw new TenancyAuditError('TA_USAGE', `${flags.length === 0 ? 'no tenant given' : `one tenant only (${flags[0]!.id})`}: isolation needs two tenants' credentials`, {
       hint: 'Give two tenants: --tenant acme=env:ACME_TOKEN --tenant globex=env:GLOBEX_TOKEN.',
@@ -52,13 +50,30 @@ export async function setUpTenants(
   const ids = flags.map((f) => f.id);
   const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
   if (duplicate) throw new TenancyAuditError('TA_USAGE', `--tenant ${duplicate} is given twice`, { hint: 'Give each tenant once.' });
-  const tokens = options.tokens ?? tokensBlock(flags, options.configDir, options.tenantClaim);
+}
+
+export async function setUpTenants(
+  flags: readonly TenantFlag[],
+  options: { tokens?: TokensBlock; tenantClaim?: string; baseUrl: string; configDir: string; writtenTo?: string; env?: NodeJS.ProcessEnv },
+): Promise<TenantSetup> {
+  assertTenants(flags);
+  const ids = flags.map((f) => f.id);
+  const tokens = options.tokens ?? tokensBlock(flags, options.writtenTo, options.tenantClaim);
   const obtained = await obtainTokens(ids, tokens, options);
   const claim = findTenantClaim(ids, obtained, options.tenantClaim ?? (options.tokens ? options.tokens.tenantClaim : undefined));
+  // Forgeries and channels assert a tenant by its id: an id that is not its claim value would assert a tenant the
+  // service does not know, and a service that honours the assertion would still refuse it (a false pass).
+  const renamed = ids.map((id, i) => ({ id, value: claim.values[i]! })).filter((t) => t.id !== t.value);
+  if (renamed.length > 0) {
+    throw new TenancyAuditError('TA_USAGE', `the tenant ids differ from their tokens' ${claim.path}: ${renamed.map((t) => `${t.id} is ${t.value}`).join(', ')}`, {
+      hint: `Name each tenant by its ${claim.path} value (${renamed.map((t) => `--tenant ${t.value}=…`).join(' ')}), or name the tenant claim with --tenant-claim PATH.`,
+    });
+  }
   return { tenants: ids, tokens: { ...tokens, tenantClaim: claim.path } as TokensBlock, claim, firstToken: obtained[0]!, tokenValues: obtained };
 }
 
-function tokensBlock(flags: readonly TenantFlag[], configDir: string, tenantClaim: string | undefined): TokensBlock {
+/** `writtenTo`: the folder of the file the config is written to (paths relative to it); none: absolute paths, so a copy of the config (a spec-driven run's, in its run folder) still finds them. */
+function tokensBlock(flags: readonly TenantFlag[], writtenTo: string | undefined, tenantClaim: string | undefined): TokensBlock {
   const forms = new Set(flags.map((f) => formOf(f)));
   if (forms.size > 1) {
     throw new TenancyAuditError('TA_USAGE', `the tenants' credentials mix forms (${[...forms].join(', ')})`, {
@@ -67,8 +82,13 @@ function tokensBlock(flags: readonly TenantFlag[], configDir: string, tenantClai
   }
   const claim = tenantClaim ?? 'tenant_id';
   if (forms.has('cmd')) return { kind: 'command', command: commandFor(flags.map((f) => ({ id: f.id, command: f.credential!.slice(4).trim() }))), tenantClaim: claim };
-  const tokens = Object.fromEntries(flags.map((f) => [f.id, f.credential!.startsWith('file:') ? `file:${path.relative(configDir, path.resolve(f.credential!.slice(5))) || '.'}` : f.credential!]));
+  const tokens = Object.fromEntries(flags.map((f) => [f.id, f.credential!.startsWith('file:') ? `file:${filePath(f.credential!.slice(5), writtenTo)}` : f.credential!]));
   return { kind: 'static', tokens, tenantClaim: claim };
+}
+
+function filePath(file: string, writtenTo: string | undefined): string {
+  const absolute = path.resolve(file);
+  return writtenTo === undefined ? absolute : path.relative(writtenTo, absolute) || '.';
 }
 
 function formOf(flag: TenantFlag): 'env' | 'cmd' {

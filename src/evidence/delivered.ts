@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { RENDERED_FILES } from './files.ts';
 import { sha256Hex } from './hash.ts';
 
 /** Beside `manifest.json`: the sha256 of every file rendered from the evidence (reports, exports, PDF). */
@@ -44,8 +45,11 @@ export async function readDelivered(dir: string): Promise<DeliveredFiles | null>
 /** Problems with the delivered files of a run folder: each changed or missing file named; none when nothing was rendered. */
 export async function checkDelivered(dir: string, headHash: string): Promise<{ problems: string[]; checked: string[] }> {
   const delivered = await readDelivered(dir);
-  if (!delivered) return { problems: [], checked: [] };
-  const problems: string[] = [];
+  // A rendered file beside the evidence that delivered.json does not vouch for could say anything.
+  const present = (await Promise.all(Object.values(RENDERED_FILES).map(async (name) => ((await isReadable(join(dir, name))) ? [name] : [])))).flat();
+  const unlisted = present.filter((name) => !delivered?.files[name]);
+  const problems: string[] = unlisted.map((name) => `${name} is not listed in ${DELIVERED_FILE}: it was not rendered from this evidence by tenancy-audit, or ${DELIVERED_FILE} was edited or removed`);
+  if (!delivered) return { problems, checked: [] };
   if (delivered.headHash !== headHash) problems.push(`${DELIVERED_FILE} was rendered from another evidence chain (head ${delivered.headHash}, evidence head ${headHash})`);
   for (const [name, want] of Object.entries(delivered.files)) {
     let bytes: Buffer;
@@ -58,4 +62,8 @@ export async function checkDelivered(dir: string, headHash: string): Promise<{ p
     if (sha256Hex(bytes) !== want.sha256) problems.push(`${name} was changed after it was rendered (sha256 ${sha256Hex(bytes)}, delivered ${want.sha256})`);
   }
   return { problems, checked: Object.keys(delivered.files) };
+}
+
+async function isReadable(file: string): Promise<boolean> {
+  return readFile(file).then(() => true, () => false);
 }

@@ -5,6 +5,16 @@ import { TenancyAuditError } from '../core/errors.ts';
 /** File names inside a run folder. */
 export const EVIDENCE_FILE = 'evidence.jsonl';
 export const MANIFEST_FILE = 'manifest.json';
+/** The files `renderReport` writes into a run folder, by format; `delivered.json` lists their hashes. */
+export const RENDERED_FILES = {
+  html: 'report.html',
+  md: 'report.md',
+  junit: 'junit.xml',
+  json: 'summary.json',
+  sarif: 'report.sarif',
+  oscal: 'assessment-results.oscal.json',
+  pdf: 'report.pdf',
+} as const;
 
 /**
  * The run folder a path names: the path itself when it holds `evidence.jsonl`, else its only sub-folder that does

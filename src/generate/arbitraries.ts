@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { Family, PathKind } from '../core/types.ts';
 import type { Assertion, AssertedValue, AssertionChannel, Probe } from './probe.ts';
 import type { ForgeryInfo, OperationView, ProbeCell, ProbeSpace } from './space.ts';
+import { channelMatches } from '../core/channel-selector.ts';
 
 /** Literal tenant values a naive parser may map to "all" or a default tenant. */
 export const SPECIAL_TENANT_VALUES = ['*', 'default', 'all', '0', 'null'] as const;
@@ -24,7 +25,8 @@ export function assertedValues(victim: string): AssertedValue[] {
  */
 export function carriersFor(space: ProbeSpace, op: OperationView): { channel: AssertionChannel; carrier: string }[] {
   const appliesTo = Object.entries(space.channels.appliesTo ?? {});
-  const matches = (selector: string, c: { channel: string; carrier: string }) => (selector.includes(':') ? selector === `${c.channel}:${c.carrier}` : selector === c.channel);
+  // The same selector rule as `accept:` (`body` every body carrier, `body:tenantId` that one).
+  const matches = (selector: string, c: { channel: string; carrier: string }) => channelMatches(selector, `${c.channel}:${c.carrier}`);
   // `channels.appliesTo`: a channel that exists only on some operation kinds is probed only there.
   const all = configuredCarriers(space, op).filter((c) => appliesTo.every(([selector, kinds]) => !matches(selector, c) || kinds.includes(op.kind)));
   const declared = op.channels;

@@ -69,6 +69,11 @@ describe('waivers', () => {
     expect(waivedBy([waiver], { ...soft, verdict: 'inconclusive' }, 'soft-fail')).toBe(-1);
     expect(waivedBy([waiver], { ...soft, verdict: 'leak' }, 'soft-fail')).toBe(-1);
     expect(waivedBy([{ ...waiver, operation: 'other' }], soft, 'soft-fail')).toBe(-1);
+    // A leak is waived only by a waiver that names it; a waiver without a verdict covers lesser findings only.
+    const broad = { suite: 'identity', reason: 'r', owner: 'o', expires: '2026-12-31' };
+    expect(waivedBy([broad], { ...soft, verdict: 'leak' }, 'soft-fail')).toBe(-1);
+    expect(waivedBy([broad], soft, 'soft-fail')).toBe(0);
+    expect(waivedBy([{ ...broad, verdict: 'leak' as const }], { ...soft, verdict: 'leak' }, 'soft-fail')).toBe(0);
   });
   it('are stale when they matched nothing, whatever their date', () => {
     const now = new Date('2026-06-01T00:00:00Z');
@@ -104,6 +109,11 @@ describe('the oracle with the contract', () => {
     expect(judgeProbe(obs(200, { items: [{ n: 'public news' }] }, { operation: op }), rules)).toMatchObject({ verdict: 'pass', reason: 'public-operation' });
     expect(judgeProbe(obs(200, { items: [{ n: 'ta-canary-acme-1' }] }, { operation: op }), rules).verdict).toBe('fail-open');
     expect(judgeProbe(obs(200, { items: [{ n: 'public news' }] }), rules).verdict).toBe('fail-open');
+    // A forged token claiming acme that still reads acme's data, or writes into acme, was accepted: not public.
+    const spoofed = { family: 'spoofed' as const, credential: 'invalid' as const, actor: 'acme', operation: op };
+    expect(judgeProbe(obs(200, { items: [{ n: 'ta-canary-acme-1' }] }, spoofed), rules)).toMatchObject({ verdict: 'fail-open', reason: 'accepted-invalid-credential' });
+    expect(judgeProbe(obs(201, { id: 'n1' }, { ...spoofed, sideEffects: { landedIn: ['acme'], foreignChanged: [] } }), rules).verdict).toBe('fail-open');
+    expect(judgeProbe(obs(200, { items: [{ n: 'public news' }] }, spoofed), rules)).toMatchObject({ verdict: 'pass', reason: 'public-operation' });
   });
   it('a shared read shows every tenant by design; a shared write that lands elsewhere is still a leak', () => {
     const legit = { family: 'cross-tenant' as const, credential: 'legit' as const, actor: 'acme' };

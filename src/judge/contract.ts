@@ -2,6 +2,9 @@ import type { AcceptRule, ScopeConfig, WaiverRule } from '../config/schema.ts';
 import type { PathKind } from '../core/types.ts';
 import { isFailing } from './suite-status.ts';
 import type { FailLevel, Verdict } from '../core/verdict.ts';
+import { channelMatches } from '../core/channel-selector.ts';
+
+export { channelMatches };
 
 /**
  * The target's declared contract, judged purely: which suites do not apply, which cells are accepted deviations and
@@ -31,12 +34,6 @@ export function suiteMatches(selector: string, suite: string): boolean {
 /** A mutation id matches itself and any id ending in `-<id>` (`claim-whitespace` ↔ `replay-key-claim-whitespace`). */
 export function mutationMatches(selector: string, mutation: string): boolean {
   return mutation === selector || mutation.endsWith(`-${selector}`);
-}
-
-/** `body` matches every body carrier; `body:tenantId` only that one. */
-export function channelMatches(selector: string, channel: string | undefined): boolean {
-  if (channel === undefined) return false;
-  return selector.includes(':') ? channel === selector : channel.split(':')[0] === selector;
 }
 
 /**
@@ -83,7 +80,8 @@ export function waivedBy(rules: readonly WaiverRule[], c: CaseFacts, failOn: Fai
       (w.suite === undefined || suiteMatches(w.suite, c.suite)) &&
       (w.operation === undefined || w.operation === c.operation) &&
       (w.mutation === undefined || mutationMatches(w.mutation, c.mutation.id)) &&
-      (w.verdict === undefined || w.verdict === c.verdict),
+      // A leak is waived only by a waiver that names the verdict `leak`: never by a broad rule written for lesser findings.
+      (w.verdict === undefined ? c.verdict !== 'leak' : w.verdict === c.verdict),
   );
 }
 

@@ -73,8 +73,10 @@ function judgeAnswer(obs: ProbeObservation, rules: JudgeRules): Judgement {
 }
 
 function judgeAccepted(obs: ProbeObservation, status: number, empty: boolean, seen: string[]): Judgement {
-  if (obs.operation?.public === true && obs.credential === 'invalid') {
-    // Foreign canaries and foreign writes were judged above; a public operation may answer without identity.
+  // Foreign canaries and foreign writes were judged above; a public operation may answer without identity, but a
+  // forged credential that still reads or writes the tenant it claims is accepted, not public.
+  const touched = seen.length > 0 || (obs.sideEffects?.landedIn.length ?? 0) > 0 || (obs.sideEffects?.foreignChanged.length ?? 0) > 0;
+  if (obs.operation?.public === true && obs.credential === 'invalid' && !touched) {
     return verdict('pass', 'public-operation', `the operation is declared public: answered HTTP ${status} without identity and showed no tenant's data`, seen);
   }
   if (obs.operation?.shared === true && obs.operation.write !== true && obs.credential === 'legit') {

@@ -54,4 +54,15 @@ describe('buildReportModel', () => {
     expect(buildReportModel(manifest([suite('a')], { failOn: 'closed-by-error' }), cbe, [], { integrity: verified }).overall).toMatchObject({ result: 'fail', exitCode: 1 });
     expect(buildReportModel(manifest([suite('a')]), cbe, [], { integrity: verified }).overall).toMatchObject({ result: 'warn', exitCode: 0 });
   });
+
+  it('never lets a not-applicable declaration hide a suite that recorded evidence', () => {
+    const contract = { notApplicable: [{ suite: 'db', reason: 'no database' }], accepted: [], waivers: [] };
+    const declaredOnly = buildReportModel(manifest([suite('a'), suite('db')], { contract }), [r('a', 'control', 'pass'), r('a', 'probe', 'pass')], [], { integrity: verified });
+    expect(declaredOnly.suites.find((x) => x.id === 'db')?.status).toBe('not-applicable');
+    expect(declaredOnly.overall.result).toBe('pass');
+    const leaking = buildReportModel(manifest([suite('a'), suite('db')], { contract }), [r('a', 'control', 'pass'), r('a', 'probe', 'pass'), r('db', 'control', 'pass'), r('db', 'probe', 'leak')], [], { integrity: verified });
+    expect(leaking.suites.find((x) => x.id === 'db')?.status).toBe('fail');
+    expect(leaking.overall).toMatchObject({ result: 'fail', exitCode: 1 });
+    expect(leaking.problems.join('\n')).toMatch(/suite db is declared not applicable but recorded evidence/);
+  });
 });

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { TenancyAuditError } from '../core/errors.ts';
 import { writeDelivered } from '../evidence/delivered.ts';
-import { resolveRunFolder } from '../evidence/files.ts';
+import { RENDERED_FILES, resolveRunFolder } from '../evidence/files.ts';
 import type { KeySpec, SigningKey, VerificationKey } from '../evidence/keys.ts';
 import type { LoadRunOptions } from './load.ts';
 import { loadRun } from './load.ts';
@@ -38,7 +38,7 @@ export function parseReportFormats(list: string | readonly string[] | undefined)
   return formats as ReportFormat[];
 }
 
-const FILE_OF: Record<ReportFormat, string> = { html: 'report.html', md: 'report.md', junit: 'junit.xml', json: 'summary.json', sarif: 'report.sarif', oscal: 'assessment-results.oscal.json' };
+const FILE_OF: Record<ReportFormat, string> = RENDERED_FILES;
 
 /** Options of {@link renderReport}: which formats, where to write them, keys for merged or signed runs, and extras (custom template, PDF). */
 export interface RenderReportOptions {
@@ -118,6 +118,13 @@ export async function renderReport(dir: string | readonly string[], options: Ren
   const { model } = await loadRun([runDir], load);
   if (options.baseline !== undefined) {
     const baseline = await loadRun([await resolveRunFolder(options.baseline)], { ...(options.catalogues ? { catalogues: options.catalogues } : {}) });
+    // A baseline decides which findings gate CI: it must be intact evidence of the same system.
+    if (!baseline.model.integrity.ok) {
+      throw new TenancyAuditError('TA_USAGE', `--baseline ${options.baseline}: its evidence does not verify (${baseline.model.integrity.problems.slice(0, 2).join('; ')})`, { hint: 'Compare with an intact run folder: `tenancy-audit verify` it first.' });
+    }
+    if (baseline.model.run.system !== model.run.system) {
+      throw new TenancyAuditError('TA_USAGE', `--baseline ${options.baseline} audited ${baseline.model.run.system}, this run ${model.run.system}`, { hint: 'Compare runs of the same system.' });
+    }
     applyBaseline(model, baseline.model);
   }
   await mkdir(outDir, { recursive: true });
@@ -151,7 +158,7 @@ export async function renderReport(dir: string | readonly string[], options: Ren
   if (options.pdf) {
     const html = join(outDir, FILE_OF.html);
     if (!files.includes(html)) await write(FILE_OF.html, await renderHtml(model));
-    result.pdf = await renderPdf(html, join(outDir, 'report.pdf'));
+    result.pdf = await renderPdf(html, join(outDir, RENDERED_FILES.pdf));
     if ('path' in result.pdf) files.push(result.pdf.path);
   }
   // The sha256 of everything delivered, so `verify` names a report edited after it was rendered.

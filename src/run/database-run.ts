@@ -126,11 +126,6 @@ async function resolve(options: DatabaseAuditOptions): Promise<Resolved> {
     ...(options.suites ? { only: options.suites } : {}),
     ...(options.suiteDirs ? { suiteDirs: options.suiteDirs.map((d) => path.resolve(d)) } : {}),
   };
-  if (!audit.tenantSetting && !audit.context && !audit.preset && !audit.principalSetting) {
-    throw new TenancyAuditError('TA_USAGE', '--tenant-setting is required: the setting your application sets per transaction (e.g. app.tenant_id)', {
-      hint: "Or give the tenant context as templates (--context 'request.jwt.claims={\"tenant_id\":\"{tenant}\"}'), or --preset supabase|postgrest.",
-    });
-  }
   validateDbAuditOptions(audit);
   const system = options.system ?? file.system ?? (databaseUrl ? new URL(databaseUrl).pathname.slice(1) || 'database' : path.basename(path.resolve(migrationsDir ?? '.')));
   return { audit, failOn: options.failOn ?? file.failOn ?? DEFAULT_FAIL_ON, reportDir: options.reportDir ?? file.reportDir ?? 'reports', system, environment: options.environment ?? file.environment ?? 'staging' };

@@ -138,7 +138,7 @@ describe('tenancy-audit db (usage errors through main)', () => {
   }
 
   it.each([
-    [['--database-url', 'postgres://x@127.0.0.1/db'], /--tenant-setting is required/],
+    [['--database-url', 'postgres://x@127.0.0.1/db'], /no tenant context: give --tenant-setting/],
     [['--tenant-setting', 'app.tenant_id'], /exactly one of --database-url or --migrations/],
     [['--migrations', 'examples/reference-target/migrations', '--tenant-setting', 'app.tenant_id'], /--app-role/],
     [['--config', 'package.json', '--tenant-setting', 'app.tenant_id'], /unknown key "name"/],

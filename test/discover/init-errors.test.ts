@@ -108,6 +108,13 @@ describe('tenancy-audit init: bad input exits 2 with a precise message, before a
     expect(out.out).not.toContain(env['TA_ERR_ACME']!);
   });
 
+  it('tenant ids that are not their tokens\' claim values (forgeries would assert tenants the service does not know)', async () => {
+    const out = await init(['--openapi', await write('good5.json', GOOD), '--tenant', 'a=env:TA_ERR_ACME', '--tenant', 'b=env:TA_ERR_GLOBEX']);
+    expect(out.code).toBe(2);
+    expect(out.out).toContain('TA_USAGE: the tenant ids differ from their tokens\' tenant_id: a is acme, b is globex');
+    expect(out.out).toContain('--tenant acme=… --tenant globex=…');
+  });
+
   it('a token variable that is not set', async () => {
     const out = await init(['--openapi', await write('good3.json', GOOD), '--tenant', 'acme=env:TA_ERR_UNSET', '--tenant', 'globex=env:TA_ERR_GLOBEX']);
     expect(out.code).toBe(2);

@@ -112,7 +112,10 @@ describe('init --read-only: existing data instead of fixtures, reads only', () =
     expect(Object.keys(parsed.fixtures['project']!.ids!)).toEqual(['acme', 'globex']);
     expect(parsed.fixtures['project']!.canaries!['acme']).toContain('acme');
     expect(parsed.async).toBeUndefined();
-    expect((await audit(result.file!, clean, ['isolation.cross-tenant'])).result.exitCode).toBe(0);
+    const ok = await audit(result.file!, clean, ['isolation.cross-tenant']);
+    expect(ok.result.exitCode).toBe(0);
+    // A pass rests on judged probes, not on an empty run.
+    expect(ok.passes).toBeGreaterThan(0);
 
     // The same file on another deployment would name other ids: init again there, as a user would.
     const leakyTarget = await seeded('bola-read');

@@ -45,5 +45,13 @@ describe('baselines: findings by root cause marked new / still open / fixed', ()
     expect((await cli(['report', now.dir, '--baseline', base.dir, '--exit-code', '--fail-on-new'])).code).toBe(1);
     expect((await cli(['report', now.dir, '--baseline', now.dir, '--exit-code', '--fail-on-new'])).code).toBe(0);
     expect((await cli(['report', now.dir, '--baseline', now.dir, '--exit-code'])).code).toBe(1);
+
+    // A baseline whose evidence was edited cannot decide what is new: exit 2, not a quiet pass of the gate.
+    const evidence = join(base.dir, 'evidence.jsonl');
+    const fs = await import('node:fs/promises');
+    await fs.writeFile(evidence, (await fs.readFile(evidence, 'utf8')).replace('"leak"', '"pass"'));
+    const tampered = await cli(['report', now.dir, '--baseline', base.dir, '--exit-code', '--fail-on-new']);
+    expect(tampered.code, tampered.out).toBe(2);
+    expect(tampered.out).toContain('its evidence does not verify');
   });
 });

@@ -50,7 +50,6 @@ export function runCommand(io: CommandIO = {}): Command {
       try {
         const { config, target, suite, seed, runs, concurrency, rate, maxRequests, maxDuration, reportDir, failOn } = flags;
         if (config !== undefined && hasSpec(flags)) {
-          const { TenancyAuditError } = await api();
           throw new TenancyAuditError('TA_USAGE', 'give --config or a description (--openapi, --graphql, --har), not both', { hint: 'A description generates the config; `tenancy-audit init` writes it to a file you can edit.' });
         }
         const result = await run({

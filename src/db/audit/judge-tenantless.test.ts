@@ -16,6 +16,10 @@ describe('judgeTenantless', () => {
     expect(judgeTenantless(obs({ witnessOwnRows: 0 }))).toMatchObject({ verdict: 'inconclusive', reason: 'witness-control-failed' });
     expect(judgeTenantless(obs({ write: { ok: false, error: { code: '57014', message: 'timeout' } } }))).toMatchObject({ verdict: 'inconclusive' });
     expect(judgeTenantless(obs({ setupError: 'no row' }))).toMatchObject({ verdict: 'inconclusive' });
+    expect(judgeTenantless(obs({ write: { ok: false, error: { code: '42501', message: 'new row violates row-level security policy' } } }))).toMatchObject({ verdict: 'pass', reason: 'refused' });
+    // A unique violation comes after the policy admitted the tenantless row; an unexplained error proves nothing.
+    expect(judgeTenantless(obs({ write: { ok: false, error: { code: '23505', message: 'duplicate key' } } }))).toMatchObject({ verdict: 'fail-open', reason: 'tenantless-row-admitted' });
+    expect(judgeTenantless(obs({ write: { ok: false, error: { code: '0A000', message: 'not supported' } } }))).toMatchObject({ verdict: 'inconclusive', reason: 'write-failed' });
     // An update that changed nothing passes only when the row was shown to be where the update aimed.
     expect(judgeTenantless(obs({ mode: 'update', write: { ok: true, rowCount: 0 }, addressed: 1 }))).toMatchObject({ verdict: 'pass', reason: 'no-row-changed' });
     expect(judgeTenantless(obs({ mode: 'update', write: { ok: true, rowCount: 0 }, addressed: 0 }))).toMatchObject({ verdict: 'inconclusive', reason: 'nothing-written' });

@@ -16,7 +16,14 @@ export function judgeTenantless(obs: TenantlessObservation): Judgement {
   if (!write) return { verdict: 'inconclusive', reason: 'not-run', detail: `${where}: ${act} was not attempted` };
   if (!write.ok) {
     if (isEnvironmentError(write.error.code)) return { verdict: 'inconclusive', reason: 'environment-error', detail: `${where}: ${act} failed for an environmental reason (ERROR ${write.error.code}: ${write.error.message})` };
-    return { verdict: 'pass', reason: 'refused', detail: `${where}: ${act} is refused (ERROR ${write.error.code}: ${write.error.message})` };
+    const code = write.error.code;
+    // Refusals that say the row cannot exist: the policy (42501), a NOT NULL, CHECK or foreign key on the value, or a
+    // value the column's type cannot hold. A unique violation comes after the policy admitted the row.
+    if (code === '42501' || code === '23502' || code === '23503' || code === '23514' || code.startsWith('22')) {
+      return { verdict: 'pass', reason: 'refused', detail: `${where}: ${act} is refused (ERROR ${code}: ${write.error.message})` };
+    }
+    if (code === '23505') return { verdict: 'fail-open', reason: 'tenantless-row-admitted', detail: `${where}: ${act} passed the policy — only a unique key stopped it (ERROR ${code}: ${write.error.message})` };
+    return { verdict: 'inconclusive', reason: 'write-failed', detail: `${where}: ${act} failed for a reason that does not show the policy refused it (ERROR ${code}: ${write.error.message})` };
   }
   if (write.rowCount === 0 && obs.mode === 'update' && obs.addressed === 1) return { verdict: 'pass', reason: 'no-row-changed', detail: `${where}: ${act} changed 0 rows — the update of its own row is refused (no policy lets it through), so no row without a tenant was made` };
   if (write.rowCount === 0) return { verdict: 'inconclusive', reason: 'nothing-written', detail: `${where}: ${act} changed 0 rows, so there was nothing for tenant ${obs.witness} to see` };

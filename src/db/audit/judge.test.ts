@@ -77,7 +77,10 @@ describe('judgeWrite', () => {
   it('fails open an insert of the other tenant\'s row that only a unique key stopped (row-level security checks first)', () => {
     const dup = { ...base, attempt: { ok: false as const, error: { code: '23505', message: 'duplicate key value violates unique constraint' } } };
     expect(judgeWrite('insert-foreign', dup)).toMatchObject({ verdict: 'fail-open', reason: 'foreign-row-reachable' });
-    expect(judgeWrite('insert-foreign', { ...base, attempt: { ok: false, error: { code: '23503', message: 'violates foreign key constraint' } } })).toMatchObject({ verdict: 'pass', reason: 'refused' });
+    // Foreign keys are checked at the end of the statement, after the policy: a composite key (tenant_id, project_id)
+    // that stops the row means the policy let it through.
+    expect(judgeWrite('insert-foreign', { ...base, attempt: { ok: false, error: { code: '23503', message: 'violates foreign key constraint' } } })).toMatchObject({ verdict: 'fail-open', reason: 'foreign-row-reachable' });
+    expect(judgeWrite('insert-foreign', base)).toMatchObject({ verdict: 'pass', reason: 'refused' });
   });
 
   it('passes a write denied by default (no policy for the command) only when both control and attempt are refused', () => {

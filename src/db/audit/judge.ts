@@ -230,9 +230,10 @@ export function judgeWrite(kind: WriteKind, obs: WriteObservation): Judgement {
   if (!attempt) return { verdict: 'inconclusive', reason: 'not-run', detail: `${where}: ${text.act} was not attempted` };
   if (!attempt.ok) {
     if (isEnvironmentError(attempt.error.code)) return { verdict: 'inconclusive', reason: 'environment-error', detail: `${where}: ${text.act} failed for an environmental reason (ERROR ${attempt.error.code}: ${attempt.error.message})` };
-    // Row-level security checks a new row before unique indexes: a duplicate key on the insert means the policy let
-    // the other tenant's row through, and only the collision stopped it.
-    if ((reachesRow && attempt.error.code.startsWith('23')) || (kind === 'insert-foreign' && attempt.error.code === '23505')) {
+    // Row-level security checks a new row before constraints, unique indexes and (end-of-statement) foreign keys: any
+    // integrity violation on the insert means the policy let the other tenant's row through and only the constraint
+    // stopped it (the control insert, the same row for the actor's own tenant, succeeded).
+    if ((reachesRow || kind === 'insert-foreign') && attempt.error.code.startsWith('23')) {
       return { verdict: 'fail-open', reason: 'foreign-row-reachable', detail: `${where}: ${text.act} reached the row — only a constraint stopped it (ERROR ${attempt.error.code}: ${attempt.error.message}); a row without that constraint would have been changed` };
     }
     return { verdict: 'pass', reason: 'refused', detail: `${where}: ${text.act} is refused (ERROR ${attempt.error.code}: ${attempt.error.message})` };

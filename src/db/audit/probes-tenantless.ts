@@ -64,6 +64,7 @@ export async function probeTenantless(p: TenantlessProbe): Promise<TenantlessObs
   let witnessOwnRows: number | null = null;
   let readError: TenantlessObservation['readError'];
   let addressed: number | undefined;
+  let attempted = false;
   const tx = await p.session.transaction({ readOnly: false, context: { kind: 'tenant', value: actor } }, async (run) => {
     let written: { tableoid: string; ctid: string } | undefined;
     if (mode === 'update') {
@@ -71,6 +72,7 @@ export async function probeTenantless(p: TenantlessProbe): Promise<TenantlessObs
       addressed = (seen.rows[0] as { n: number }).n;
     }
     await run('SAVEPOINT ta_tenantless');
+    attempted = true;
     try {
       const res = await run(sql, params, shown);
       written = res.rows[0] as { tableoid: string; ctid: string } | undefined;
@@ -98,7 +100,9 @@ export async function probeTenantless(p: TenantlessProbe): Promise<TenantlessObs
   });
   return {
     ...base,
-    write: tx.error && write === null ? { ok: false, error: tx.error } : write,
+    // A failure before the write (role, context, synthesised rows, addressing) is a setup error, never a refusal.
+    ...(tx.error && !attempted ? { setupError: `ERROR ${tx.error.code}: ${tx.error.message}` } : {}),
+    write: tx.error && attempted && write === null ? { ok: false, error: tx.error } : write,
     seen,
     witnessOwnRows,
     ...(addressed === undefined ? {} : { addressed }),

@@ -42,9 +42,11 @@ export function renderOscal(model: ReportModel): string {
   }));
   const judged: { framework: string; r: RequirementView }[] = [];
   const unjudged: string[] = [];
+  // Effective only on complete, verified evidence: otherwise the control is left unjudged, never `satisfied`.
+  const trusted = model.run.complete && model.integrity.ok;
   for (const f of model.frameworks) {
     for (const r of f.requirements) {
-      if (r.status === 'effective' || r.status === 'exception') judged.push({ framework: f.framework, r });
+      if ((r.status === 'effective' && trusted) || r.status === 'exception') judged.push({ framework: f.framework, r });
       else unjudged.push(`${f.framework} ${r.id} ${r.statusLabel}${r.reason ? ` (${r.reason})` : ''}`);
     }
   }

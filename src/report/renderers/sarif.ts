@@ -35,7 +35,8 @@ export function renderSarif(model: ReportModel): string {
           },
         },
         automationDetails: { id: `tenancy-audit/${model.run.system}/${model.run.runId}` },
-        invocations: [{ executionSuccessful: model.run.complete, commandLine: model.run.command || 'tenancy-audit run', ...(model.run.startedAt ? { startTimeUtc: model.run.startedAt } : {}), ...(model.run.endedAt ? { endTimeUtc: model.run.endedAt } : {}) }],
+        // A run that could not judge (dead positive controls, broken evidence) did not execute successfully, whatever it found.
+        invocations: [{ executionSuccessful: model.run.complete && model.integrity.ok && model.overall.result !== 'inconclusive', commandLine: model.run.command || 'tenancy-audit run', ...(model.run.startedAt ? { startTimeUtc: model.run.startedAt } : {}), ...(model.run.endedAt ? { endTimeUtc: model.run.endedAt } : {}) }],
         results: model.findings.groups.map((g) => ({
           ruleId: g.suite,
           ...(ruleIndex.has(g.suite) ? { ruleIndex: ruleIndex.get(g.suite) } : {}),

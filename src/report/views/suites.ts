@@ -27,7 +27,10 @@ export function suiteReports(
   for (const [id, t] of tallies) {
     const meta = metas.get(id);
     if (!meta) problems.push(`records name suite ${id}, which the manifest does not declare`);
-    const declaredReason = notApplicable.get(id);
+    // A declaration never hides evidence: a suite declared not applicable that still recorded something is judged on it.
+    const recorded = Object.values(t.verdicts).some((n) => (n ?? 0) > 0) || t.controlsPassed + t.controlsFailed > 0;
+    const declaredReason = recorded ? undefined : notApplicable.get(id);
+    if (recorded && notApplicable.has(id)) problems.push(`suite ${id} is declared not applicable but recorded evidence: it is judged on that evidence`);
     const { status, reason } =
       declaredReason !== undefined ? { status: 'not-applicable' as const, reason: `not applicable (declared: ${declaredReason})` } : suiteStatus({ ...t, findings: t.findingVerdicts, dataLayer: meta?.families.includes('data-layer') ?? false }, failOn);
     const controlsLive = t.controlsPassed > 0 && t.controlsFailed === 0;
